@@ -1,0 +1,3 @@
+"""appliance"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,155 @@
+"""The ``ytempire`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from appliance import __version__
+from appliance.config import ConfigError, load_settings
+from appliance.logs import configure_logging
+from appliance.settings import Settings
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A failure to report as one line on stderr, with a non-zero exit."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR):
+        self.code = code
+        super().__init__(message)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{message} (see {self.prog} --help)", EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        help="config file (default: $YTEMPIRE_CONFIG, ./ytempire.toml, "
+        "/etc/ytempire/ytempire.toml)",
+    )
+    parser = _Parser(prog="ytempire", description="YTEmpire appliance")
+    parser.add_argument("--version", action="version", version=f"ytempire {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add(
+        group: argparse._SubParsersAction, name: str, help_text: str
+    ) -> argparse.ArgumentParser:
+        return group.add_parser(name, help=help_text, description=help_text, parents=[common])
+
+    serve = add(commands, "serve", "run the supervisor: API, console, scheduler")
+    serve.add_argument("--host", help="listen address (server.host)")
+    serve.add_argument("--port", type=int, help="listen port (server.port); 0 picks a free one")
+
+    init = add(
+        commands, "init", "write a config file (never overwriting one) and prepare the data folders"
+    )
+    init.add_argument("--data-dir", type=Path, help="data folder to name in a new config file")
+
+    doctor = add(commands, "doctor", "check config, database, storage, encoders, GPUs and voices")
+    doctor.add_argument("--json", action="store_true", help="machine-readable report")
+
+    config = commands.add_parser("config", help="show the settings")
+    config_commands = config.add_subparsers(dest="config_command", required=True)
+    show = add(config_commands, "show", "every setting, its value and where it came from")
+    show.add_argument("--json", action="store_true")
+    add(config_commands, "reference", "the settings reference in Markdown")
+
+    user = commands.add_parser("user", help="manage users")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    create = add(user_commands, "create", "create a user")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--role", default="operator", choices=("admin", "operator", "viewer"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return _dispatch(args)
+    except CliError as exc:
+        print(f"ytempire: error: {exc}", file=sys.stderr)
+        return exc.code
+    except ConfigError as exc:
+        print(f"ytempire: error: bad configuration: {'; '.join(exc.problems)}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "config" and args.config_command == "reference":
+        from appliance.config_docs import settings_reference
+
+        print(settings_reference(), end="")
+        return 0
+    overrides = {}
+    if args.command == "serve":
+        overrides = {"server.host": args.host, "server.port": args.port}
+    if args.command == "init" and args.data_dir is not None:
+        overrides = {"data_dir": str(args.data_dir.resolve())}
+    if args.command == "init":
+        from appliance.init import init_command
+
+        return init_command(args.config, overrides.get("data_dir"))
+    settings = load_settings(args.config, overrides=overrides)
+    if args.command == "serve":
+        return _serve(settings)
+    configure_logging("WARNING", "text", stream=sys.stderr)
+    if args.command == "doctor":
+        from appliance.doctor import doctor_command
+
+        return doctor_command(settings, as_json=args.json)
+    if args.command == "config":
+        from appliance.config_docs import show_settings
+
+        print(show_settings(settings, as_json=args.json), end="")
+        return 0
+    if args.command == "user":
+        return asyncio.run(_create_user(settings, args.email, args.password, args.role))
+    raise CliError(f"unknown command {args.command}", EXIT_USAGE)
+
+
+def _serve(settings: Settings) -> int:
+    from appliance.sdnotify import SystemdNotifier
+    from appliance.supervisor import StartupError, Supervisor
+
+    configure_logging(settings.log.level, settings.log.format)
+    notifier = SystemdNotifier.from_environ()
+    try:
+        return asyncio.run(Supervisor(settings, notifier=notifier).run())
+    except StartupError as exc:
+        logging.getLogger("ytempire.supervisor").error("cannot start: %s", exc)
+        raise CliError(str(exc)) from None
+
+
+async def _create_user(settings: Settings, email: str, password: str, role: str) -> int:
+    from appliance.bootstrap import open_services
+    from appliance.users import UserError, create_user
+
+    services = await open_services(settings)
+    try:
+        user = await create_user(services.db, email, password, role)
+    except UserError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        await services.db.close()
+    print(f"created {user.role} {user.email} (id {user.id})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

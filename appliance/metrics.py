@@ -1,0 +1,76 @@
+"""Prometheus metrics, in a registry owned by the running appliance (no globals)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    PlatformCollector,
+    ProcessCollector,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from appliance import __version__
+
+
+class TierSpaceCollector(Collector):
+    """Free and total bytes of each storage tier, read at scrape time."""
+
+    def __init__(self, tiers: Callable[[], dict[str, Path]]):
+        self._tiers = tiers
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        free = GaugeMetricFamily(
+            "ytempire_tier_free_bytes", "Free bytes on the storage tier", labels=["tier"]
+        )
+        total = GaugeMetricFamily(
+            "ytempire_tier_total_bytes", "Size of the storage tier's filesystem", labels=["tier"]
+        )
+        for name, root in self._tiers().items():
+            try:
+                usage = shutil.disk_usage(root)
+            except OSError:
+                continue
+            free.add_metric([name], usage.free)
+            total.add_metric([name], usage.total)
+        yield free
+        yield total
+
+
+class Metrics:
+    def __init__(self, tiers: Callable[[], dict[str, Path]] | None = None):
+        self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        Info("ytempire_build", "Version of the running appliance", registry=self.registry).info(
+            {"version": __version__}
+        )
+        self.http_requests = Counter(
+            "ytempire_http_requests",
+            "HTTP requests served",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.http_duration = Histogram(
+            "ytempire_http_request_duration_seconds",
+            "Time to serve an HTTP request",
+            ["route"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
+            registry=self.registry,
+        )
+        self.side_task_up = Gauge(
+            "ytempire_side_task_up",
+            "1 while the named supervisor side task runs",
+            ["task"],
+            registry=self.registry,
+        )
+        if tiers is not None:
+            self.registry.register(TierSpaceCollector(tiers))

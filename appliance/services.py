@@ -1,0 +1,27 @@
+"""What a running appliance shares between the supervisor and the web app."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from appliance.metrics import Metrics
+from appliance.settings import Settings
+from storage.db import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    metrics: Metrics
+    # Identifies this supervisor run; stage leases carry it as claimed_by.
+    boot_id: str = field(default_factory=lambda: secrets.token_hex(8))
+    started_monotonic: float = field(default_factory=time.monotonic)
+    # Set at the first step of a staged shutdown: /readyz turns 503, nothing new is admitted.
+    draining: bool = False
+
+    @property
+    def uptime_s(self) -> float:
+        return time.monotonic() - self.started_monotonic

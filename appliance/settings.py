@@ -1,0 +1,199 @@
+"""The typed settings registry.
+
+Every setting is a field of one of the pydantic models below: its name, type,
+default and help text live in exactly one place. The same models feed the
+config file loader, the ``YTEMPIRE_*`` environment overrides,
+``ytempire config show``, the generated configuration reference and (later)
+the console's settings page.
+
+A setting's dotted name is its place in the TOML file: ``server.port`` is
+``[server] port = 8080`` and the environment variable ``YTEMPIRE_SERVER_PORT``.
+Top-level settings such as ``data_dir`` map to ``YTEMPIRE_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class ServerSettings(_Group):
+    host: str = Field("127.0.0.1", description="Address the console and API listen on.")
+    port: int = Field(
+        8080, ge=0, le=65535, description="TCP port of the console and API; 0 picks a free one."
+    )
+    grace_period_s: float = Field(
+        25.0,
+        ge=0,
+        le=600,
+        description="On shutdown, how long running stages may take to finish before "
+        "their workers are terminated (keep below the unit's TimeoutStopSec).",
+    )
+
+
+class DatabaseSettings(_Group):
+    path: Path | None = Field(
+        None, description="SQLite database file. Default: ytempire.db in data_dir."
+    )
+    synchronous: Literal["NORMAL", "FULL"] = Field(
+        "FULL",
+        description="SQLite synchronous mode. FULL survives power loss without losing "
+        "the last committed cost records; NORMAL is faster and survives process crashes.",
+    )
+    busy_timeout_ms: int = Field(
+        5000, ge=0, le=600_000, description="How long a reader waits on a locked database."
+    )
+
+
+class StorageSettings(_Group):
+    hot: Path | None = Field(
+        None,
+        description="Hot tier (NVMe): jobs in flight and fresh videos. "
+        "Default: tiers/hot in data_dir.",
+    )
+    warm: Path | None = Field(
+        None,
+        description="Warm tier (SATA SSD): published videos up to 7 days. "
+        "Default: tiers/warm in data_dir.",
+    )
+    cold: Path | None = Field(
+        None, description="Cold tier (HDD): backups. Default: tiers/cold in data_dir."
+    )
+    min_free_mb: int = Field(
+        1024,
+        ge=0,
+        description="A tier with less free space than this is reported not ready; "
+        "on the hot tier it pauses new stages instead of failing them.",
+    )
+
+
+class VoiceSettings(_Group):
+    voices_dir: Path | None = Field(
+        None,
+        description="Folder of extra Piper voices (NAME.onnx + NAME.onnx.json). "
+        "Default: voices in data_dir.",
+    )
+    default_voice: str = Field(
+        "en_US-joe-medium", min_length=1, description="Piper voice used when a channel names none."
+    )
+
+
+class LogSettings(_Group):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Lowest level written to the log."
+    )
+    format: Literal["json", "text"] = Field(
+        "json",
+        description="json: one JSON object per line (journald, log shippers); "
+        "text: for people reading a terminal.",
+    )
+
+
+class AdminSettings(_Group):
+    email: str = Field(
+        "admin@localhost",
+        min_length=3,
+        description="Email of the admin user created on first start of an empty database.",
+    )
+
+
+class Settings(_Group):
+    data_dir: Path = Field(
+        Path("var"),
+        description="Root for the database, voices and the three storage tiers "
+        "when they are not set one by one.",
+    )
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    admin: AdminSettings = Field(default_factory=AdminSettings)
+
+    # Where the values came from, for `config show`; not a setting itself.
+    sources: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
+    config_file: Path | None = Field(None, exclude=True)
+
+    @property
+    def database_path(self) -> Path:
+        return self.database.path or self.data_dir / "ytempire.db"
+
+    @property
+    def voices_dir(self) -> Path:
+        return self.voice.voices_dir or self.data_dir / "voices"
+
+    def tier_root(self, tier: str) -> Path:
+        configured = getattr(self.storage, tier)
+        return configured or self.data_dir / "tiers" / tier
+
+    @property
+    def tiers(self) -> dict[str, Path]:
+        return {name: self.tier_root(name) for name in TIERS}
+
+
+TIERS = ("hot", "warm", "cold")
+
+
+def setting_definitions(model: type[BaseModel] = Settings, prefix: str = "") -> list[SettingDef]:
+    """Walk the models into a flat list of leaf settings, in declaration order."""
+    definitions: list[SettingDef] = []
+    for name, field in model.model_fields.items():
+        if field.exclude:
+            continue
+        dotted = f"{prefix}{name}"
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            definitions.extend(setting_definitions(annotation, f"{dotted}."))
+            continue
+        default = field.get_default(call_default_factory=True)
+        definitions.append(
+            SettingDef(
+                name=dotted,
+                type_name=_type_name(annotation),
+                default=default,
+                help=field.description or "",
+            )
+        )
+    return definitions
+
+
+class SettingDef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    type_name: str
+    default: Any
+    help: str
+
+    @property
+    def env_var(self) -> str:
+        return "YTEMPIRE_" + self.name.replace(".", "_").upper()
+
+
+def _type_name(annotation: Any) -> str:
+    if isinstance(annotation, type):
+        return annotation.__name__
+    return str(annotation).replace("pathlib.", "").replace("typing.", "")
+
+
+def value_of(settings: Settings, dotted: str) -> Any:
+    """The value in force: a derived setting left unset shows what it derives to."""
+    if dotted in _DERIVED:
+        return _DERIVED[dotted](settings)
+    value: Any = settings
+    for part in dotted.split("."):
+        value = getattr(value, part)
+    return value
+
+
+_DERIVED = {
+    "database.path": lambda s: s.database_path,
+    "voice.voices_dir": lambda s: s.voices_dir,
+    **{f"storage.{tier}": (lambda s, tier=tier: s.tier_root(tier)) for tier in TIERS},
+}

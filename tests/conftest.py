@@ -1,0 +1,30 @@
+"""Shared fixtures: settings on a temporary data dir, the app in-process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from quart.typing import TestClientProtocol as Client
+
+from appliance.config import load_settings
+from appliance.settings import Settings
+from web.app import create_app
+
+
+def make_settings(data_dir: Path, **env: str) -> Settings:
+    environ = {"YTEMPIRE_DATA_DIR": str(data_dir), "YTEMPIRE_STORAGE_MIN_FREE_MB": "1", **env}
+    return load_settings(environ=environ, cwd=data_dir)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+async def app_client(settings: Settings) -> AsyncIterator[Client]:
+    app = create_app(settings)
+    async with app.test_app() as test_app:
+        yield test_app.test_client()

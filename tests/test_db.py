@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from storage import migrate
+from storage.db import Database
+from storage.models import Event, User
+
+
+@pytest.fixture
+async def db(tmp_path: Path):
+    path = tmp_path / "y.db"
+    migrate.upgrade(path)
+    database = Database(path)
+    yield database
+    await database.close()
+
+
+def user(email: str) -> User:
+    return User(email=email, password_hash="x", role="viewer", is_active=True)
+
+
+async def test_connections_use_wal_foreign_keys_and_full_sync(db: Database) -> None:
+    async with db.read() as session:
+        assert (await session.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+        assert (await session.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+        assert (await session.execute(text("PRAGMA synchronous"))).scalar() == 2  # FULL
+
+
+async def test_write_commits_and_rolls_back_on_error(db: Database) -> None:
+    async with db.write() as session:
+        session.add(user("one@x.io"))
+    with pytest.raises(RuntimeError):
+        async with db.write() as session:
+            session.add(user("two@x.io"))
+            await session.flush()
+            raise RuntimeError("boom")
+    async with db.read() as session:
+        emails = (await session.scalars(select(User.email))).all()
+    assert emails == ["one@x.io"]
+
+
+async def test_concurrent_writers_are_serialized_and_all_land(db: Database) -> None:
+    async def add(n: int) -> None:
+        async with db.write() as session:
+            count = await session.scalar(select(func.count()).select_from(User))
+            await asyncio.sleep(0)  # give another writer the chance to interleave
+            session.add(user(f"u{n}-{count}@x.io"))
+
+    await asyncio.gather(*(add(n) for n in range(20)))
+    async with db.read() as session:
+        emails = (await session.scalars(select(User.email))).all()
+    # Each writer saw the count left by the one before: no two read the same count.
+    assert sorted(int(e.split("-")[1].split("@")[0]) for e in emails) == list(range(20))
+
+
+async def test_write_transaction_takes_the_lock_up_front(db: Database) -> None:
+    """BEGIN IMMEDIATE: while our write is open, another process cannot start one."""
+    async with db.write() as session:
+        await session.execute(select(1))
+        other = sqlite3.connect(db.path, timeout=0, isolation_level=None)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        finally:
+            other.close()
+
+
+async def test_readers_see_committed_data_while_a_write_is_open(db: Database) -> None:
+    async with db.write() as session:
+        session.add(user("seen@x.io"))
+    async with db.write() as session:
+        session.add(user("unseen@x.io"))
+        await session.flush()
+        async with db.read() as reader:
+            emails = (await reader.scalars(select(User.email))).all()
+        assert emails == ["seen@x.io"]
+
+
+async def test_foreign_keys_are_enforced(db: Database) -> None:
+    with pytest.raises(IntegrityError):
+        async with db.write() as session:
+            session.add(Event(kind="x", owner_id=999, data={}))
+
+
+async def test_event_ids_only_grow(db: Database) -> None:
+    async with db.write() as session:
+        first = Event(kind="a", data={})
+        session.add(first)
+        await session.flush()
+        first_id = first.id
+        await session.delete(first)
+    async with db.write() as session:
+        second = Event(kind="b", data={})
+        session.add(second)
+        await session.flush()
+        assert second.id > first_id

@@ -1,0 +1,64 @@
+"""The Quart application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from quart import Quart
+from quart_schema import Info, QuartSchema
+
+from appliance import __version__
+from appliance.bootstrap import open_services
+from appliance.services import Services
+from appliance.settings import Settings
+from web import console, health
+from web.context import EXTENSION_KEY
+from web.problems import register_problem_handlers
+from web.requestlog import install_request_log
+
+API_PREFIX = "/api/v1"
+_STATIC = Path(__file__).parent / "static"
+MAX_BODY_BYTES = 1 * 2**20
+
+
+def create_app(settings: Settings, services: Services | None = None) -> Quart:
+    """Build the app. Given no ``services``, it opens its own when it starts serving
+
+    (tests do this); the supervisor passes the services it owns.
+    """
+    app = Quart(
+        "ytempire",
+        static_folder=str(_STATIC),
+        template_folder=str(Path(__file__).parent / "templates"),
+    )
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        QUART_SCHEMA_SWAGGER_JS_URL="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        QUART_SCHEMA_SWAGGER_CSS_URL="/static/vendor/swagger-ui/swagger-ui.css",
+    )
+    QuartSchema(
+        app,
+        openapi_path=f"{API_PREFIX}/openapi.json",
+        swagger_ui_path=f"{API_PREFIX}/docs",
+        redoc_ui_path=None,
+        scalar_ui_path=None,
+        info=Info(title="YTEmpire appliance API", version=__version__),
+    )
+    register_problem_handlers(app)
+    install_request_log(app, lambda: app.extensions[EXTENSION_KEY].metrics)
+    app.register_blueprint(health.blueprint)
+    app.register_blueprint(console.blueprint)
+
+    if services is not None:
+        app.extensions[EXTENSION_KEY] = services
+    else:
+
+        @app.before_serving
+        async def _open() -> None:
+            app.extensions[EXTENSION_KEY] = await open_services(settings)
+
+        @app.after_serving
+        async def _close() -> None:
+            await app.extensions[EXTENSION_KEY].db.close()
+
+    return app

@@ -1,0 +1,25 @@
+"""Server-rendered console pages."""
+
+from __future__ import annotations
+
+from quart import Blueprint, render_template
+
+from appliance import __version__
+from appliance.health import readiness_checks
+from web.context import services
+
+blueprint = Blueprint("console", __name__)
+
+
+@blueprint.get("/")
+async def status_page() -> str:
+    """The appliance's status: version, uptime and every readiness check."""
+    app_services = services()
+    checks = await readiness_checks(app_services.settings, app_services.db)
+    return await render_template(
+        "status.html",
+        version=__version__,
+        uptime_s=int(app_services.uptime_s),
+        checks=checks,
+        draining=app_services.draining,
+    )

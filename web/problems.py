@@ -1,0 +1,69 @@
+"""RFC 9457 problem details: every error the API returns is application/problem+json."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from pydantic import ValidationError
+from quart import Quart, Response, json
+from quart_schema import RequestSchemaValidationError
+from werkzeug.exceptions import HTTPException
+
+from appliance.logs import request_id_var
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger("ytempire.web")
+
+
+def problem(status: int, detail: str, *, title: str | None = None, **extra: Any) -> Response:
+    body = {
+        "type": "about:blank",
+        "title": title or _title(status),
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    request_id = request_id_var.get()
+    if request_id:
+        body["request_id"] = request_id
+    return Response(json.dumps(body), status=status, content_type=PROBLEM_JSON)
+
+
+def validation_problem(error: Exception) -> Response:
+    """400 naming each offending field, from a pydantic (or quart-schema) error."""
+    if isinstance(error, ValidationError):
+        errors = [
+            {"field": ".".join(str(part) for part in item["loc"]) or "body", "message": item["msg"]}
+            for item in error.errors()
+        ]
+    else:
+        errors = [{"field": "body", "message": str(error) or "malformed request body"}]
+    detail = "; ".join(f"{item['field']}: {item['message']}" for item in errors)
+    return problem(400, detail, title="Invalid request", errors=errors)
+
+
+def register_problem_handlers(app: Quart) -> None:
+    @app.errorhandler(RequestSchemaValidationError)
+    async def _invalid(error: RequestSchemaValidationError) -> Response:
+        return validation_problem(error.validation_error)
+
+    @app.errorhandler(HTTPException)
+    async def _http(error: HTTPException) -> Response:
+        response = problem(error.code or 500, error.description or _title(error.code or 500))
+        if error.code == 405 and (allowed := getattr(error, "valid_methods", None)):
+            response.headers["Allow"] = ", ".join(allowed)
+        return response
+
+    @app.errorhandler(Exception)
+    async def _unexpected(error: Exception) -> Response:
+        logger.error("unhandled error", exc_info=error)
+        return problem(500, "internal error; the request id identifies it in the log")
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
