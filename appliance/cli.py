@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
     add(config_commands, "reference", "the settings reference in Markdown")
 
+    backup = add(commands, "backup", "online backup of the database (default: to the cold tier)")
+    backup.add_argument("--to", type=Path, help="backup file to write")
+    restore = add(commands, "restore", "replace the database with a backup (service stopped)")
+    restore.add_argument("path", type=Path, help="backup file made by `ytempire backup`")
+
     user = commands.add_parser("user", help="manage users")
     user_commands = user.add_subparsers(dest="user_command", required=True)
     create = add(user_commands, "create", "create a user")
@@ -118,6 +123,12 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         print(show_settings(settings, as_json=args.json), end="")
         return 0
+    if args.command in ("backup", "restore"):
+        from appliance.backup_commands import backup_command, restore_command
+
+        if args.command == "backup":
+            return backup_command(settings, args.to)
+        return restore_command(settings, args.path)
     if args.command == "user":
         return asyncio.run(_create_user(settings, args.email, args.password, args.role))
     raise CliError(f"unknown command {args.command}", EXIT_USAGE)
@@ -149,7 +160,3 @@ async def _create_user(settings: Settings, email: str, password: str, role: str)
         await services.db.close()
     print(f"created {user.role} {user.email} (id {user.id})")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -29,6 +29,7 @@ from appliance.settings import Settings
 from appliance.sidetasks import SideTasks
 from appliance.users import NewAdmin, ensure_admin
 from storage.files import write_atomic
+from storage.lock import DataDirBusy, DataDirLock
 from web.app import create_app
 
 logger = logging.getLogger("ytempire.supervisor")
@@ -62,11 +63,19 @@ class Supervisor:
         self._stop_requested.set()
 
     async def run(self) -> int:
-        services = await open_services(self.settings)
+        lock = DataDirLock(self.settings.data_dir)
         try:
-            return await self._serve(services)
+            lock.acquire()
+        except DataDirBusy as exc:
+            raise StartupError(str(exc)) from None
+        try:
+            services = await open_services(self.settings)
+            try:
+                return await self._serve(services)
+            finally:
+                await services.db.close()
         finally:
-            await services.db.close()
+            lock.release()
 
     async def _serve(self, services: Services) -> int:
         new_admin = await ensure_admin(services.db, self.settings.admin.email)

@@ -3,8 +3,9 @@
 Runs ``ytempire serve`` on loopback with a fresh data folder and, in the same
 run, a floor: a bare ASGI app on the same Hypercorn answering the same JSON, so
 the ratio shows what the appliance's app (Quart, request ids, access log,
-metrics) adds on this machine. The load comes from one asyncio process with
-keep-alive connections.
+metrics) adds on this machine. The load comes from wrk (Debian package ``wrk``)
+with keep-alive connections when it is installed, else from an httpx asyncio
+client, which is slower than the servers and so measures itself as much as them.
 
     .venv/bin/python bench/http_health.py [--seconds 5] [--clients 32] [--json]
 """
@@ -16,6 +17,7 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import signal
 import statistics
 import subprocess
@@ -44,7 +46,7 @@ def start_appliance(data_dir: Path) -> tuple[subprocess.Popen[bytes], str, float
     started = time.perf_counter()
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "appliance.cli", "serve", "--port", "0"],
+            [sys.executable, "-m", "appliance", "serve", "--port", "0"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -85,7 +87,46 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def load(url: str, seconds: float, clients: int) -> dict[str, float]:
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format(
+    '{"requests": %d, "errors": %d, "seconds": %f, "p50_us": %d, "p95_us": %d, "p99_us": %d}\\n',
+    summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read
+      + summary.errors.write + summary.errors.timeout,
+    summary.duration / 1e6, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99)))
+end
+"""
+
+
+def load(url: str, seconds: float, clients: int, folder: Path) -> dict[str, float]:
+    if shutil.which("wrk"):
+        return load_with_wrk(url, seconds, clients, folder)
+    return asyncio.run(load_with_httpx(url, seconds, clients))
+
+
+def load_with_wrk(url: str, seconds: float, clients: int, folder: Path) -> dict[str, float]:
+    script = folder / "report.lua"
+    script.write_text(WRK_REPORT)
+    result = subprocess.run(
+        ["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    return {
+        "client": "wrk",
+        "requests": report["requests"],
+        "errors": report["errors"],
+        "rps": round(report["requests"] / report["seconds"], 1),
+        "p50_ms": report["p50_us"] / 1000,
+        "p95_ms": report["p95_us"] / 1000,
+        "p99_ms": report["p99_us"] / 1000,
+    }
+
+
+async def load_with_httpx(url: str, seconds: float, clients: int) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -107,6 +148,7 @@ async def load(url: str, seconds: float, clients: int) -> dict[str, float]:
         elapsed = time.perf_counter() - began
     quantiles = statistics.quantiles(latencies, n=100)
     return {
+        "client": "httpx",
         "requests": len(latencies),
         "errors": errors,
         "rps": round(len(latencies) / elapsed, 1),
@@ -138,12 +180,10 @@ def main() -> int:
         data = Path(folder) / "data"
         appliance, url, first_start = start_appliance(data)
         try:
-            results["appliance /healthz"] = asyncio.run(
-                load(f"{url}/healthz", args.seconds, args.clients)
-            )
-            results["appliance /readyz"] = asyncio.run(
-                load(f"{url}/readyz", args.seconds, args.clients)
-            )
+            for path in ("/healthz", "/readyz"):
+                results[f"appliance {path}"] = load(
+                    f"{url}{path}", args.seconds, args.clients, Path(folder)
+                )
         finally:
             stop(appliance)
         again, _, second_start = start_appliance(data)
@@ -152,8 +192,8 @@ def main() -> int:
         results["start to serving, existing data (s)"] = round(second_start, 2)
         floor, floor_url = start_floor(Path(folder))
         try:
-            results["floor: bare ASGI on hypercorn"] = asyncio.run(
-                load(f"{floor_url}/healthz", args.seconds, args.clients)
+            results["floor: bare ASGI on hypercorn"] = load(
+                f"{floor_url}/healthz", args.seconds, args.clients, Path(folder)
             )
         finally:
             stop(floor)

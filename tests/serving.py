@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-YTEMPIRE = [sys.executable, "-m", "appliance.cli"]
+YTEMPIRE = [sys.executable, "-m", "appliance"]
 
 
 def base_env(data_dir: Path, **extra: str) -> dict[str, str]:

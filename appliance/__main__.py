@@ -1,0 +1,7 @@
+"""``python -m appliance`` runs the ytempire command line."""
+
+import sys
+
+from appliance.cli import main
+
+sys.exit(main())

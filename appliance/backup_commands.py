@@ -1,0 +1,33 @@
+"""``ytempire backup`` and ``ytempire restore``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from appliance.cli import CliError
+from appliance.settings import Settings
+from storage.backup import BackupError, backup_database, default_backup_path, restore_database
+from storage.lock import DataDirBusy
+
+
+def backup_command(settings: Settings, destination: Path | None) -> int:
+    target = destination or default_backup_path(settings.tier_root("cold"))
+    try:
+        written = backup_database(settings.database_path, target.resolve())
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    print(written)
+    return 0
+
+
+def restore_command(settings: Settings, backup: Path) -> int:
+    try:
+        safety = restore_database(backup.resolve(), settings.database_path, settings.data_dir)
+    except DataDirBusy as exc:
+        raise CliError(f"{exc}: stop it first (systemctl stop ytempire)") from None
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    if safety is not None:
+        print(f"the previous database was kept as {safety}")
+    print(f"restored {backup} into {settings.database_path}")
+    return 0
