@@ -84,6 +84,24 @@ class VoiceSettings(_Group):
     )
 
 
+class MediaSettings(_Group):
+    library_dir: Path | None = Field(
+        None, description="Media library: images and clips an operator drops in, matched to "
+        "sections by file names and sidecar tags. Default: library in data_dir."
+    )
+    music_dir: Path | None = Field(
+        None, description="Background music tracks mixed under the voice, one chosen per topic. "
+        "Default: music in data_dir."
+    )
+
+
+class PublishSettings(_Group):
+    export_dir: Path | None = Field(
+        None, description="Local publishing: each finished video's MP4, thumbnail and metadata "
+        "JSON land in a folder here. Default: exports in data_dir."
+    )
+
+
 class LogSettings(_Group):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Lowest level written to the log."
@@ -113,6 +131,8 @@ class Settings(_Group):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
+    media: MediaSettings = Field(default_factory=MediaSettings)
+    publish: PublishSettings = Field(default_factory=PublishSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
 
@@ -127,6 +147,18 @@ class Settings(_Group):
     @property
     def voices_dir(self) -> Path:
         return self.voice.voices_dir or self.data_dir / "voices"
+
+    @property
+    def library_dir(self) -> Path:
+        return self.media.library_dir or self.data_dir / "library"
+
+    @property
+    def music_dir(self) -> Path:
+        return self.media.music_dir or self.data_dir / "music"
+
+    @property
+    def export_dir(self) -> Path:
+        return self.publish.export_dir or self.data_dir / "exports"
 
     def tier_root(self, tier: str) -> Path:
         configured = getattr(self.storage, tier)
@@ -195,5 +227,8 @@ def value_of(settings: Settings, dotted: str) -> Any:
 _DERIVED = {
     "database.path": lambda s: s.database_path,
     "voice.voices_dir": lambda s: s.voices_dir,
+    "media.library_dir": lambda s: s.library_dir,
+    "media.music_dir": lambda s: s.music_dir,
+    "publish.export_dir": lambda s: s.export_dir,
     **{f"storage.{tier}": (lambda s, tier=tier: s.tier_root(tier)) for tier in TIERS},
 }

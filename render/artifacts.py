@@ -9,6 +9,7 @@ a stage and the next can never disagree about a field.
     timings.json  Timings          (voice stage)
     media.json    MediaManifest    (media stage; assets under media/)
     video.mp4     the render       (render stage)
+    captions.srt  burned-in captions as a track (render stage)
     thumbnail.jpg                  (thumbnail stage)
     export/       MP4, thumbnail and metadata.json (publish stage)
 """
@@ -29,6 +30,7 @@ TIMINGS_FILE = "timings.json"
 MEDIA_FILE = "media.json"
 MEDIA_DIR = "media"
 VIDEO_FILE = "video.mp4"
+CAPTIONS_FILE = "captions.srt"
 THUMBNAIL_FILE = "thumbnail.jpg"
 EXPORT_DIR = "export"
 

@@ -1,0 +1,223 @@
+"""``ytempire make-video``: one video end to end, each stage in a worker process.
+
+The command plays the scheduler's part for a single video: it picks the
+encoder (NVENC only when a GPU really opens it), runs the stages in order
+through ``python -m render.worker`` (the same path the supervisor uses), shows a
+progress bar per stage on stderr, and prints the finished MP4's path as the
+last line on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from appliance.settings import Settings
+from render.formats import FORMATS
+from render.protocol import STAGES, JobParams, StageName, StageSpec
+from storage.files import fsync_path
+
+ProgressCallback = Callable[[StageName, float, str], None]
+
+
+class MakeVideoError(Exception):
+    """A one-line reason the video could not be made."""
+
+
+@dataclass
+class StageOutcome:
+    stage: StageName
+    artifacts: dict[str, str] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    costs: list[dict[str, Any]] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+    stderr_tail: str = ""
+
+
+def choose_encoder(preference: str) -> str:
+    """What the scheduler's admission does for a render stage, for a one-off video."""
+    if preference != "auto":
+        return preference
+    from render.encoders import probe_encoder
+    from scheduler.telemetry import probe_gpus
+
+    if probe_gpus().ok and probe_encoder("h264_nvenc").ok:
+        return "h264_nvenc"
+    return "libx264"
+
+
+def validate_output(out: Path | None, topic: str) -> Path | None:
+    """Resolve ``--out`` to a file path, and prove it can be written, before any work."""
+    if out is None:
+        return None
+    if out.is_dir() or str(out).endswith(os.sep):
+        out = out / f"{slugify(topic)}.mp4"
+    if out.suffix.lower() != ".mp4":
+        raise MakeVideoError(f"--out {out}: the output must be an .mp4 file")
+    folder = out.parent
+    if not folder.is_dir():
+        raise MakeVideoError(f"--out {out}: folder {folder} does not exist")
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".ytempire-probe-"):
+            pass
+    except OSError as exc:
+        raise MakeVideoError(f"--out {out}: cannot write in {folder}: {exc.strerror}") from None
+    return out.resolve()
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:60].rstrip("-") or "video"
+
+
+def run_stage_worker(
+    spec: StageSpec, on_progress: Callable[[float, str], None]
+) -> StageOutcome:
+    outcome = StageOutcome(spec.stage)
+    spec_path = spec.job_dir / f".{spec.stage}.spec.json"
+    spec_path.write_text(spec.model_dump_json())
+    log_path = spec.job_dir / f"{spec.stage}.log"
+    with log_path.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "render.worker", str(spec_path)],
+            stdout=subprocess.PIPE, stderr=stderr, text=True,
+        )
+        assert process.stdout is not None
+        for line in process.stdout:
+            message = _parse(line)
+            kind = message.get("type")
+            if kind == "progress":
+                on_progress(float(message["fraction"]), str(message.get("message", "")))
+            elif kind == "cost":
+                outcome.costs.append(message)
+            elif kind == "result":
+                outcome.artifacts = message.get("artifacts", {})
+                outcome.data = message.get("data", {})
+            elif kind == "error":
+                outcome.error = message
+        code = process.wait()
+    spec_path.unlink(missing_ok=True)
+    if code != 0 and outcome.error is None:
+        tail = log_path.read_text()[-2000:].strip().splitlines()
+        outcome.error = {
+            "kind": "internal",
+            "message": f"worker exited {code} without a result: {tail[-1] if tail else ''}",
+            "retryable": True,
+        }
+    return outcome
+
+
+def _parse(line: str) -> dict[str, Any]:
+    try:
+        message = json.loads(line)
+    except json.JSONDecodeError:
+        return {"type": "log", "message": line.rstrip()}
+    return message if isinstance(message, dict) else {"type": "log", "message": line.rstrip()}
+
+
+def make_video(
+    settings: Settings,
+    topic: str,
+    *,
+    seconds: int,
+    video_format: str,
+    out: Path | None,
+    encoder: str = "auto",
+    niche: str = "general",
+    show_progress: bool = True,
+) -> Path:
+    topic = topic.strip()
+    if not topic:
+        raise MakeVideoError("the topic is empty")
+    if video_format not in FORMATS:
+        raise MakeVideoError(f"unknown format {video_format!r}; choose {', '.join(FORMATS)}")
+    try:
+        job = JobParams(
+            topic=topic,
+            seconds=seconds,
+            format=video_format,
+            niche=niche,
+            voice=settings.voice.default_voice,
+            voices_dir=settings.voices_dir,
+            library_dir=settings.library_dir,
+            library_cache_dir=settings.tier_root("hot") / "library-index",
+            music_dir=settings.music_dir,
+            export_dir=settings.export_dir,
+            encoder=choose_encoder(encoder),
+        )
+    except ValueError as exc:
+        raise MakeVideoError(_first_error(exc)) from None
+    destination = validate_output(out, topic)
+    for folder in (settings.export_dir, settings.tier_root("hot")):
+        folder.mkdir(parents=True, exist_ok=True)
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    job_dir = settings.tier_root("hot") / "jobs" / f"cli-{stamp}-{secrets.token_hex(3)}"
+    job_dir.mkdir(parents=True)
+    outcomes = _run_all(job, job_dir, show_progress)
+    export_folder = Path(outcomes["upload"].artifacts["export"])
+    final = export_folder / "video.mp4"
+    if destination is not None:
+        _copy_atomic(final, destination)
+        final = destination
+    shutil.rmtree(job_dir, ignore_errors=True)  # the export holds everything worth keeping
+    return final
+
+
+def _run_all(job: JobParams, job_dir: Path, show_progress: bool) -> dict[str, StageOutcome]:
+    console = Console(stderr=True)
+    outcomes: dict[str, StageOutcome] = {}
+    columns = (TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.fields[note]}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, disable=not show_progress) as progress:
+        tasks = {stage: progress.add_task(stage, total=1.0, note="") for stage in STAGES}
+        for stage in STAGES:
+            task = tasks[stage]
+
+            def update(fraction: float, note: str, task: Any = task) -> None:
+                progress.update(task, completed=fraction, note=note[:40])
+
+            outcome = run_stage_worker(StageSpec(stage=stage, job_dir=job_dir, job=job), update)
+            if outcome.error is not None:
+                progress.update(task, note="failed")
+                raise MakeVideoError(
+                    f"{stage} stage failed ({outcome.error.get('kind')}): "
+                    f"{outcome.error.get('message')} (artifacts kept in {job_dir})"
+                )
+            progress.update(task, completed=1.0)
+            outcomes[stage] = outcome
+    return outcomes
+
+
+def _copy_atomic(source: Path, destination: Path) -> None:
+    partial = destination.with_name(f".{destination.name}.partial")
+    try:
+        shutil.copyfile(source, partial)
+        fsync_path(partial)
+        os.replace(partial, destination)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    fsync_path(destination.parent)
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return str(exc)

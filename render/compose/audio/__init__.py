@@ -1,0 +1,1 @@
+"""The soundtrack: voice, ducked music, loudness normalisation, AAC."""

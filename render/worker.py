@@ -1,0 +1,62 @@
+"""``python -m render.worker SPEC.json`` (or ``-`` for stdin): run one stage.
+
+The protocol stream is the process's original stdout; everything else that
+writes to file descriptor 1 (native libraries, stray prints) is sent to stderr,
+so nothing can corrupt the JSON lines the supervisor reads.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from render.protocol import Reporter, StageError, StageSpec
+
+EXIT_FAILED = 1
+EXIT_BAD_SPEC = 2
+
+
+def _protocol_stream():
+    protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return protocol
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    reporter = Reporter(_protocol_stream())
+    if len(args) != 1:
+        reporter.error("bad_input", "usage: python -m render.worker SPEC.json|-", False)
+        return EXIT_BAD_SPEC
+    try:
+        text = sys.stdin.read() if args[0] == "-" else open(args[0], encoding="utf-8").read()
+        spec = StageSpec.model_validate_json(text)
+    except (OSError, ValidationError) as exc:
+        reporter.error("bad_input", f"stage spec: {exc}", False)
+        return EXIT_BAD_SPEC
+    return run_stage(spec, reporter)
+
+
+def run_stage(spec: StageSpec, reporter: Reporter) -> int:
+    from render import stages
+
+    try:
+        spec.job_dir.mkdir(parents=True, exist_ok=True)
+        stages.stage_function(spec.stage)(spec, reporter)
+    except StageError as exc:
+        reporter.error(exc.kind, str(exc), exc.retryable)
+        return EXIT_FAILED
+    except Exception as exc:  # a bug or the machine: report it, keep the traceback in stderr
+        traceback.print_exc(file=sys.stderr)
+        reporter.error("internal", f"{type(exc).__name__}: {exc}", True)
+        return EXIT_FAILED
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
