@@ -6,12 +6,8 @@ import json
 
 
 def bench_render_command(video_format: str, *, as_json: bool) -> int:
-    from render.benchmark import run_render_bench
+    from render.compose.benchmark import describe, run_render_bench
 
     result = run_render_bench(video_format)
-    if as_json:
-        print(json.dumps(result, indent=2))
-        return 0
-    for key, value in result.items():
-        print(f"{key}: {value}")
+    print(json.dumps(result, indent=2) if as_json else describe(result))
     return 0

@@ -16,19 +16,31 @@ CROSSFADE_S = 0.5
 TAIL_S = 0.8
 
 
-def section_spans(script: Script, timings: Timings, duration: float) -> list[tuple[float, float]]:
-    """[start, end) of each section on the timeline: from its first sentence to the next one's."""
+# A section on screen for less than this shares the previous section's visual:
+# shorter segments would make crossfades overlap each other.
+MIN_SEGMENT_S = 2 * CROSSFADE_S + 0.2
+
+
+def section_spans(
+    script: Script, timings: Timings, duration: float
+) -> list[tuple[int, float, float]]:
+    """(section, start, end) on the timeline: from its first sentence to the next one's.
+
+    Sections too short to show on their own are merged into their neighbour.
+    """
     starts: dict[int, float] = {}
     for sentence in timings.sentences:
         starts.setdefault(sentence.section, sentence.start)
-    ordered = [starts.get(index) for index in range(len(script.sections))]
-    spans = []
-    for index, start in enumerate(ordered):
-        if start is None:
-            continue
-        begin = 0.0 if not spans else start
-        following = [s for s in ordered[index + 1 :] if s is not None]
-        spans.append((begin, following[0] if following else duration))
+    ordered = sorted(starts.items(), key=lambda item: item[1])
+    spans: list[tuple[int, float, float]] = []
+    for position, (section, start) in enumerate(ordered):
+        begin = 0.0 if position == 0 else start
+        end = ordered[position + 1][1] if position + 1 < len(ordered) else duration
+        if spans and MIN_SEGMENT_S > min(end - begin, spans[-1][2] - spans[-1][1]):
+            previous_section, previous_start, _ = spans[-1]
+            spans[-1] = (previous_section, previous_start, end)
+        else:
+            spans.append((section, begin, end))
     return spans
 
 
@@ -46,16 +58,11 @@ def build_plan(
     duration = round(timings.duration + TAIL_S, 3)
     assets = {asset.section: asset for asset in media.assets}
     spans = section_spans(script, timings, duration)
-    sections_with_time = [
-        index
-        for index in range(len(script.sections))
-        if any(s.section == index for s in timings.sentences)
-    ]
     rng = random.Random(_seed(script.topic))
+    half = CROSSFADE_S / 2
     segments: list[Segment] = []
-    for position, (section, (start, end)) in enumerate(zip(sections_with_time, spans, strict=True)):
+    for position, (section, start, end) in enumerate(spans):
         asset = assets.get(section) or assets[min(assets)]
-        half = CROSSFADE_S / 2
         seg_start = 0.0 if position == 0 else start - half
         seg_end = duration if position == len(spans) - 1 else end + half
         segments.append(

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bench import render_bench
+from bench import render_bench as bench_script
+from render.compose import benchmark as render_bench
 
 
 def test_reference_plan_is_the_reference_workload(tmp_path):
@@ -50,9 +51,23 @@ def test_bench_reports_render_and_floor(tmp_path, monkeypatch):
     )
     assert result["machine"]["cores"]
     json.dumps(result)
+    assert "ratio render/floor" in render_bench.describe(result)
     assert list(Path(tmp_path).iterdir()) == []  # the work folder is cleaned up
 
 
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError, match="format"):
         render_bench.run_render_bench("8k")
+
+
+def test_the_script_runs_the_same_benchmark(monkeypatch, capsys):
+    calls = []
+
+    def fake(format, repeat=1):
+        calls.append((format, repeat))
+        return {"format": format, "ratio": 1.0}
+
+    monkeypatch.setattr(bench_script, "run_render_bench", fake)
+    assert bench_script.main(["--format", "shorts", "--repeat", "2", "--json"]) == 0
+    assert calls == [("shorts", 2)]
+    assert json.loads(capsys.readouterr().out) == {"format": "shorts", "ratio": 1.0}

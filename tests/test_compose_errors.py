@@ -86,8 +86,9 @@ def test_segment_and_caption_times_must_move_forward(tmp_path):
 
 def test_missing_input_is_a_plan_error_before_any_file_is_written(tmp_path):
     plan = plan_for(tmp_path, [segment(tmp_path / "nowhere.png", 0, 1)])
-    with pytest.raises(PlanError, match="no such file: nowhere.png"):
+    with pytest.raises(PlanError, match="no such file: nowhere.png") as raised:
         render_video(plan)
+    assert isinstance(raised.value, FileNotFoundError)  # callers may catch either
     assert not plan.output.parent.exists()
 
 

@@ -1,7 +1,7 @@
 """The composer: a render plan in, a finished YouTube-ready MP4 out, with
 ``render_video(plan, progress=callback)`` returning the render's RenderStats."""
 
-from render.compose.errors import EncoderUnavailable, PlanError, RenderError
+from render.compose.errors import EncoderUnavailable, MissingInput, PlanError, RenderError
 from render.compose.plan import AudioPlan, Caption, KenBurns, RenderPlan, Segment
 from render.compose.render import RenderStats, render_video
 
@@ -10,6 +10,7 @@ __all__ = [
     "Caption",
     "EncoderUnavailable",
     "KenBurns",
+    "MissingInput",
     "PlanError",
     "RenderError",
     "RenderPlan",

@@ -14,3 +14,7 @@ class PlanError(RenderError, ValueError):
 
 class EncoderUnavailable(RenderError):
     """The plan's encoder cannot be opened on this machine (NVENC without a GPU)."""
+
+
+class MissingInput(PlanError, FileNotFoundError):
+    """An input file of the plan does not exist."""

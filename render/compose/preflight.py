@@ -8,7 +8,7 @@ from PIL import Image
 
 from render.compose.audio.pcm import probe_audio
 from render.compose.clips import probe_clip
-from render.compose.errors import PlanError
+from render.compose.errors import MissingInput, PlanError
 from render.compose.plan import RenderPlan
 
 
@@ -36,4 +36,4 @@ def check_inputs(plan: RenderPlan) -> None:
 
 def _require_file(path: Path, role: str) -> None:
     if not path.is_file():
-        raise PlanError(f"{role}: no such file: {path.name}")
+        raise MissingInput(f"{role}: no such file: {path.name}")

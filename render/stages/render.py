@@ -16,7 +16,7 @@ from render.artifacts import (
     Timings,
 )
 from render.captions import Phrase, to_srt
-from render.compose import render_video
+from render.compose import EncoderUnavailable, MissingInput, PlanError, render_video
 from render.formats import video_format
 from render.music import pick_track
 from render.protocol import Reporter, StageError, StageSpec
@@ -45,8 +45,14 @@ def run(spec: StageSpec, reporter: Reporter) -> None:
     started = time.monotonic()
     try:
         stats = render_video(plan, progress=lambda f: reporter.progress(f, "rendering"))
-    except FileNotFoundError as exc:
+    except MissingInput as exc:
         raise StageError("missing_input", str(exc)) from None
+    except PlanError as exc:
+        raise StageError("bad_input", str(exc)) from None
+    except EncoderUnavailable as exc:
+        # The slot's encoder does not open here (no GPU after all): the scheduler
+        # may retry the stage on a CPU slot.
+        raise StageError("resource", str(exc), retryable=True) from None
     wall = time.monotonic() - started
     # Compute is a cost like any other; its price per second comes with the cost ledger.
     reporter.cost(
