@@ -19,6 +19,10 @@ MP4_OPTIONS = {"movflags": "+faststart"}
 @contextmanager
 def atomic_path(final: Path) -> Iterator[Path]:
     final.parent.mkdir(parents=True, exist_ok=True)
+    # A worker killed outright (SIGKILL, power) leaves its partial file behind; the
+    # next attempt at the same output clears it. One stage writes one output at a time.
+    for stale in final.parent.glob(f".{final.name}.*.partial"):
+        stale.unlink(missing_ok=True)
     temporary = final.with_name(f".{final.name}.{secrets.token_hex(4)}.partial")
     try:
         yield temporary
