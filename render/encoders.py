@@ -45,13 +45,15 @@ def probe_encoder(
 ) -> EncoderProbe:
     """Open encoder ``name``, encode ``frames`` frames, flush; never raises."""
     started = time.perf_counter()
-    with _captured_ffmpeg_errors() as ffmpeg_errors:
+    with captured_ffmpeg_errors() as ffmpeg_errors:
         try:
             context = av.CodecContext.create(name, "w")
         except UnknownCodecError:
             return EncoderProbe(name, False, "not in this FFmpeg build")
         except Exception as error:  # a probe reports, it does not crash doctor
-            return EncoderProbe(name, False, f"create failed: {_describe(error, ffmpeg_errors)}")
+            return EncoderProbe(
+                name, False, f"create failed: {describe_ffmpeg_error(error, ffmpeg_errors)}"
+            )
 
         if not isinstance(context, av.VideoCodecContext):
             return EncoderProbe(name, False, f"not a video encoder ({context.type})")
@@ -64,7 +66,9 @@ def probe_encoder(
             context.framerate = Fraction(PROBE_RATE, 1)
             context.open()
         except Exception as error:
-            return EncoderProbe(name, False, f"open failed: {_describe(error, ffmpeg_errors)}")
+            return EncoderProbe(
+                name, False, f"open failed: {describe_ffmpeg_error(error, ffmpeg_errors)}"
+            )
 
         try:
             packets = 0
@@ -72,7 +76,9 @@ def probe_encoder(
                 packets += len(context.encode(_test_frame(width, height, index)))
             packets += len(context.encode(None))  # flush: encoders with lookahead hold frames
         except Exception as error:
-            return EncoderProbe(name, False, f"encode failed: {_describe(error, ffmpeg_errors)}")
+            return EncoderProbe(
+                name, False, f"encode failed: {describe_ffmpeg_error(error, ffmpeg_errors)}"
+            )
 
     elapsed_ms = (time.perf_counter() - started) * 1000
     if packets == 0:
@@ -98,7 +104,7 @@ def _test_frame(width: int, height: int, index: int) -> av.VideoFrame:
 
 
 @contextmanager
-def _captured_ffmpeg_errors() -> Iterator[list[tuple[int, str, str]]]:
+def captured_ffmpeg_errors() -> Iterator[list[tuple[int, str, str]]]:
     """Collect FFmpeg's error lines for this thread instead of printing them.
 
     PyAV installs a no-op FFmpeg log callback by default: stderr stays quiet, but
@@ -117,7 +123,7 @@ def _captured_ffmpeg_errors() -> Iterator[list[tuple[int, str, str]]]:
         av.logging.set_level(previous_level)
 
 
-def _describe(error: Exception, ffmpeg_errors: list[tuple[int, str, str]]) -> str:
+def describe_ffmpeg_error(error: Exception, ffmpeg_errors: list[tuple[int, str, str]]) -> str:
     message = error.strerror if isinstance(error, av.FFmpegError) else str(error)
     message = message or type(error).__name__
     lines = [text for level, _, text in ffmpeg_errors if level <= av.logging.ERROR]

@@ -21,6 +21,7 @@ import numpy as np
 
 from render.compose.captions import CaptionTrack
 from render.compose.clips import ClipSource
+from render.compose.handoff import put_until_stopped, stop_and_join
 from render.compose.plan import RenderPlan, Segment
 from render.compose.stills import StillSource
 from render.compose.timeline import Timeline
@@ -128,13 +129,7 @@ class CompositorThread:
             yield item
 
     def join(self) -> None:
-        self._stop.set()
-        while self._thread.is_alive():
-            try:  # unblock a producer waiting on a full queue
-                self._queue.get_nowait()
-            except queue.Empty:
-                pass
-            self._thread.join(timeout=0.05)
+        stop_and_join(self._stop, self._thread, self._queue)
 
     def _run(self) -> None:
         with ThreadPoolExecutor(1, thread_name_prefix="render-prepare") as executor:
@@ -156,10 +151,4 @@ class CompositorThread:
                 sources.close()
 
     def _put(self, item: object) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return put_until_stopped(self._queue, item, self._stop)

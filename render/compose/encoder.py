@@ -8,8 +8,6 @@ NVENC the same number as its constant-quality target in VBR mode.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from fractions import Fraction
 
 import av
@@ -17,6 +15,7 @@ import av.logging
 
 from render.compose.errors import EncoderUnavailable
 from render.compose.plan import RenderPlan
+from render.encoders import captured_ffmpeg_errors, describe_ffmpeg_error
 
 AUDIO_CODEC = "aac"
 AUDIO_BITRATE = 192_000
@@ -97,24 +96,9 @@ def add_audio_stream(container: av.container.OutputContainer) -> av.audio.stream
 def start_encoding(container: av.container.OutputContainer, encoder: str) -> None:
     """Open every encoder and write the header; an encoder that cannot open here
     (NVENC without a GPU) raises EncoderUnavailable with FFmpeg's reason."""
-    with _ffmpeg_errors() as errors:
+    with captured_ffmpeg_errors() as errors:
         try:
             container.start_encoding()
         except av.FFmpegError as error:
-            lines = [text.strip() for level, _, text in errors if level <= av.logging.ERROR]
-            if error.log:
-                lines.append(str(error.log[2]).strip())
-            reason = "; ".join(dict.fromkeys(line for line in lines if line)) or str(error)
+            reason = describe_ffmpeg_error(error, errors)
             raise EncoderUnavailable(f"cannot open encoder {encoder}: {reason}") from error
-
-
-@contextmanager
-def _ffmpeg_errors() -> Iterator[list[tuple[int, str, str]]]:
-    """FFmpeg's error lines for this thread, captured instead of dropped."""
-    previous = av.logging.get_level()
-    av.logging.set_level(av.logging.ERROR)
-    try:
-        with av.logging.Capture(local=True) as logs:
-            yield logs
-    finally:
-        av.logging.set_level(previous)

@@ -9,6 +9,7 @@ import threading
 import av
 
 from render.compose.audio.track import AudioResult, Soundtrack, encode_soundtrack
+from render.compose.handoff import put_until_stopped, stop_and_join
 
 _DONE = object()
 
@@ -59,13 +60,7 @@ class AudioThread:
         return remaining
 
     def join(self) -> None:
-        self._stop.set()
-        while self._thread.is_alive():
-            try:  # unblock a producer waiting on a full queue
-                self._queue.get_nowait()
-            except queue.Empty:
-                pass
-            self._thread.join(timeout=0.05)
+        stop_and_join(self._stop, self._thread, self._queue)
 
     def _next(self, block: bool) -> av.Packet | None:
         try:
@@ -88,14 +83,8 @@ class AudioThread:
         self._put(_DONE, force=True)
 
     def _put(self, item: object, force: bool = False) -> None:
-        while force or not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                if force and self._stop.is_set():
-                    return
-        raise _Stopped
+        if not put_until_stopped(self._queue, item, self._stop, force=force) and not force:
+            raise _Stopped
 
 
 class _Stopped(Exception):
