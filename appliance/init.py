@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 from appliance.bootstrap import prepare_storage
-from appliance.config import CONFIG_ENV, load_settings
+from appliance.config import CONFIG_ENV, DEFAULT_CONFIG_FILES, load_settings
 from appliance.config_docs import config_file_template
 from storage.files import write_atomic
 
-DEFAULT_LOCAL_CONFIG = Path("ytempire.toml")
+DEFAULT_LOCAL_CONFIG = DEFAULT_CONFIG_FILES[0]  # ./ytempire.toml, the first place serve looks
 
 
 def init_command(config_file: Path | None, data_dir: str | None) -> int:

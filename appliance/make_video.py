@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import shutil
 import subprocess
@@ -29,6 +28,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from appliance.settings import Settings
 from render.formats import FORMATS
 from render.protocol import STAGES, JobParams, StageName, StageSpec
+from render.publish import slugify
 from storage.files import fsync_path
 
 ProgressCallback = Callable[[StageName, float, str], None]
@@ -77,11 +77,6 @@ def validate_output(out: Path | None, topic: str) -> Path | None:
     except OSError as exc:
         raise MakeVideoError(f"--out {out}: cannot write in {folder}: {exc.strerror}") from None
     return out.resolve()
-
-
-def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:60].rstrip("-") or "video"
 
 
 def run_stage_worker(
