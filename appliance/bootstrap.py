@@ -15,8 +15,12 @@ from storage.tiers import prepare_tiers
 def prepare_storage(settings: Settings) -> None:
     """Create the data folders and bring the database schema to head (idempotent)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    for folder in (settings.voices_dir, settings.library_dir, settings.music_dir,
-                   settings.export_dir):
+    for folder in (
+        settings.voices_dir,
+        settings.library_dir,
+        settings.music_dir,
+        settings.export_dir,
+    ):
         folder.mkdir(parents=True, exist_ok=True)
     prepare_tiers(settings.tiers)
     migrate.upgrade(settings.database_path)

@@ -69,18 +69,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     make = add(commands, "make-video", "make one video end to end on this box")
     make.add_argument("topic", help="what the video is about")
-    make.add_argument("--out", type=Path, help="where to put the MP4 (a file or a folder); "
-                      "default: the export folder")
+    make.add_argument(
+        "--out",
+        type=Path,
+        help="where to put the MP4 (a file or a folder); default: the export folder",
+    )
     make.add_argument("--seconds", type=int, default=60, help="target length (default 60)")
     make.add_argument("--format", default="1080p", help="1080p (default), 720p or shorts")
     make.add_argument("--niche", default="general", help="script template family")
-    make.add_argument("--encoder", default="auto", choices=("auto", "libx264", "h264_nvenc"),
-                      help="auto: NVENC when a GPU opens it, else libx264")
+    make.add_argument(
+        "--encoder",
+        default="auto",
+        choices=("auto", "libx264", "h264_nvenc"),
+        help="auto: NVENC when a GPU opens it, else libx264",
+    )
 
     bench = commands.add_parser("bench", help="benchmarks")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True)
-    bench_render = add(bench_commands, "render", "the reference render against the "
-                       "encode-only floor, in one run")
+    bench_render = add(
+        bench_commands, "render", "the reference render against the encode-only floor, in one run"
+    )
     bench_render.add_argument("--format", default="720p", choices=("720p", "1080p", "shorts"))
     bench_render.add_argument("--json", action="store_true")
 
@@ -144,9 +152,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         from appliance.make_video import MakeVideoError, make_video
 
         try:
-            path = make_video(settings, args.topic, seconds=args.seconds,
-                              video_format=args.format, out=args.out, encoder=args.encoder,
-                              niche=args.niche)
+            path = make_video(
+                settings,
+                args.topic,
+                seconds=args.seconds,
+                video_format=args.format,
+                out=args.out,
+                encoder=args.encoder,
+                niche=args.niche,
+            )
         except MakeVideoError as exc:
             raise CliError(str(exc)) from None
         print(path)

@@ -9,12 +9,10 @@ last line on stdout.
 
 from __future__ import annotations
 
-import json
+import asyncio
 import os
 import secrets
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,7 +43,6 @@ class StageOutcome:
     data: dict[str, Any] = field(default_factory=dict)
     costs: list[dict[str, Any]] = field(default_factory=list)
     error: dict[str, Any] | None = None
-    stderr_tail: str = ""
 
 
 def choose_encoder(preference: str) -> str:
@@ -79,49 +76,27 @@ def validate_output(out: Path | None, topic: str) -> Path | None:
     return out.resolve()
 
 
-def run_stage_worker(
-    spec: StageSpec, on_progress: Callable[[float, str], None]
-) -> StageOutcome:
+async def run_stage(spec: StageSpec, on_progress: Callable[[float, str], None]) -> StageOutcome:
+    """One stage in a worker process, through the scheduler's own worker runner."""
+    from scheduler.workers import StageWorker, WorkerEvent
+
     outcome = StageOutcome(spec.stage)
-    spec_path = spec.job_dir / f".{spec.stage}.spec.json"
-    spec_path.write_text(spec.model_dump_json())
-    log_path = spec.job_dir / f"{spec.stage}.log"
-    with log_path.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "render.worker", str(spec_path)],
-            stdout=subprocess.PIPE, stderr=stderr, text=True,
-        )
-        assert process.stdout is not None
-        for line in process.stdout:
-            message = _parse(line)
-            kind = message.get("type")
-            if kind == "progress":
-                on_progress(float(message["fraction"]), str(message.get("message", "")))
-            elif kind == "cost":
-                outcome.costs.append(message)
-            elif kind == "result":
-                outcome.artifacts = message.get("artifacts", {})
-                outcome.data = message.get("data", {})
-            elif kind == "error":
-                outcome.error = message
-        code = process.wait()
-    spec_path.unlink(missing_ok=True)
-    if code != 0 and outcome.error is None:
-        tail = log_path.read_text()[-2000:].strip().splitlines()
-        outcome.error = {
-            "kind": "internal",
-            "message": f"worker exited {code} without a result: {tail[-1] if tail else ''}",
-            "retryable": True,
-        }
+
+    def on_event(event: WorkerEvent) -> None:
+        if event.kind == "progress":
+            on_progress(float(event.data["fraction"]), str(event.data.get("message", "")))
+        elif event.kind == "cost":
+            outcome.costs.append(event.data)
+
+    worker = StageWorker(spec, log_path=spec.job_dir / f"{spec.stage}.log", timeout_s=None,
+                         on_event=on_event)
+    result = await worker.run()
+    if result.status == "succeeded" and result.result is not None:
+        outcome.artifacts = result.result.get("artifacts", {})
+        outcome.data = result.result.get("data", {})
+    else:
+        outcome.error = result.error or {"kind": "internal", "message": result.status}
     return outcome
-
-
-def _parse(line: str) -> dict[str, Any]:
-    try:
-        message = json.loads(line)
-    except json.JSONDecodeError:
-        return {"type": "log", "message": line.rstrip()}
-    return message if isinstance(message, dict) else {"type": "log", "message": line.rstrip()}
 
 
 def make_video(
@@ -176,8 +151,12 @@ def make_video(
 def _run_all(job: JobParams, job_dir: Path, show_progress: bool) -> dict[str, StageOutcome]:
     console = Console(stderr=True)
     outcomes: dict[str, StageOutcome] = {}
-    columns = (TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.fields[note]}"),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, disable=not show_progress) as progress:
         tasks = {stage: progress.add_task(stage, total=1.0, note="") for stage in STAGES}
         for stage in STAGES:
@@ -186,7 +165,8 @@ def _run_all(job: JobParams, job_dir: Path, show_progress: bool) -> dict[str, St
             def update(fraction: float, note: str, task: Any = task) -> None:
                 progress.update(task, completed=fraction, note=note[:40])
 
-            outcome = run_stage_worker(StageSpec(stage=stage, job_dir=job_dir, job=job), update)
+            spec = StageSpec(stage=stage, job_dir=job_dir, job=job)
+            outcome = asyncio.run(run_stage(spec, update))
             if outcome.error is not None:
                 progress.update(task, note="failed")
                 raise MakeVideoError(

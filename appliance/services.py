@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from appliance.metrics import Metrics
 from appliance.settings import Settings
@@ -21,6 +22,10 @@ class Services:
     started_monotonic: float = field(default_factory=time.monotonic)
     # Set at the first step of a staged shutdown: /readyz turns 503, nothing new is admitted.
     draining: bool = False
+    # The running scheduler (scheduler.engine.Scheduler) when the supervisor runs one.
+    scheduler: Any = None
+    # Recently verified credentials (web.auth): hash of credentials -> (user, expiry).
+    auth_cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def uptime_s(self) -> float:

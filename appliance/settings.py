@@ -86,19 +86,73 @@ class VoiceSettings(_Group):
 
 class MediaSettings(_Group):
     library_dir: Path | None = Field(
-        None, description="Media library: images and clips an operator drops in, matched to "
-        "sections by file names and sidecar tags. Default: library in data_dir."
+        None,
+        description="Media library: images and clips an operator drops in, matched to "
+        "sections by file names and sidecar tags. Default: library in data_dir.",
     )
     music_dir: Path | None = Field(
-        None, description="Background music tracks mixed under the voice, one chosen per topic. "
-        "Default: music in data_dir."
+        None,
+        description="Background music tracks mixed under the voice, one chosen per topic. "
+        "Default: music in data_dir.",
     )
 
 
 class PublishSettings(_Group):
     export_dir: Path | None = Field(
-        None, description="Local publishing: each finished video's MP4, thumbnail and metadata "
-        "JSON land in a folder here. Default: exports in data_dir."
+        None,
+        description="Local publishing: each finished video's MP4, thumbnail and metadata "
+        "JSON land in a folder here. Default: exports in data_dir.",
+    )
+
+
+class SchedulerSettings(_Group):
+    gpu_slots: int = Field(3, ge=0, le=32, description="Render slots per NVIDIA GPU.")
+    cpu_slots: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description="Slots for CPU work: local voice, "
+        "thumbnails, and renders when no GPU slot is free.",
+    )
+    io_slots: int = Field(
+        8,
+        ge=1,
+        le=256,
+        description="Concurrent network-bound stages: script and media providers, uploads.",
+    )
+    gpu_memory_percent: float = Field(
+        90.0,
+        gt=0,
+        le=100,
+        description="A GPU stage starts only while its GPU's memory use is below this.",
+    )
+    cpu_percent: float = Field(
+        90.0, gt=0, le=100, description="A CPU stage starts only while CPU use is below this."
+    )
+    memory_percent: float = Field(
+        90.0, gt=0, le=100, description="A CPU stage starts only while memory use is below this."
+    )
+    max_encoder_sessions: int = Field(8, ge=1, description="NVENC sessions per GPU at most.")
+    lease_s: float = Field(
+        60.0,
+        ge=5,
+        description="How long a running stage's claim lasts without renewal; renewed at half this.",
+    )
+    tick_s: float = Field(1.0, gt=0, le=60, description="How often admission looks for work.")
+    stage_timeout_s: float = Field(
+        3600.0,
+        gt=0,
+        description="A stage running longer is stopped and counted as a failed attempt.",
+    )
+    max_attempts: int = Field(
+        3, ge=1, le=20, description="Attempts per stage before the video fails."
+    )
+    retry_base_delay_s: float = Field(
+        5.0, ge=0, description="First retry delay; it doubles per attempt, with jitter."
+    )
+    retry_cap_s: float = Field(300.0, ge=0, description="Longest retry delay.")
+    shed_queue_depth: int = Field(
+        50, ge=1, description="Above this many queued videos, low-priority work is deferred."
     )
 
 
@@ -133,6 +187,7 @@ class Settings(_Group):
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
     media: MediaSettings = Field(default_factory=MediaSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
 

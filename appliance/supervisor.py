@@ -28,6 +28,8 @@ from appliance.services import Services
 from appliance.settings import Settings
 from appliance.sidetasks import SideTasks
 from appliance.users import NewAdmin, ensure_admin
+from scheduler.engine import Scheduler
+from scheduler.telemetry import GpuUnavailable, NvmlSampler, PsutilSampler
 from storage.files import write_atomic
 from storage.lock import DataDirBusy, DataDirLock
 from web.app import create_app
@@ -109,6 +111,9 @@ class Supervisor:
         if self.notifier and self.notifier.watchdog_interval_s:
             self.side_tasks.start("watchdog", self._watchdog(self.notifier))
         self.side_tasks.start("metrics", self._side_task_gauge(services))
+        scheduler = await self._start_scheduler(services)
+        self.side_tasks.start("admission", scheduler.admission_loop())
+        self.side_tasks.start("leases", scheduler.lease_loop())
 
         logger.info(
             "serving",
@@ -146,11 +151,26 @@ class Supervisor:
         # 1. Stop admitting: readiness goes 503, nothing new starts.
         services.draining = True
         logger.info("shutdown: stopped admitting", extra={"fields": {"grace_s": grace}})
-        # 2. Grace: in-flight HTTP requests finish (Hypercorn waits up to its
-        #    graceful timeout, set to the grace period).
+        # 2. Grace: running stages may finish (leases are still renewed meanwhile);
+        #    the rest are stopped and marked interrupted, to resume at the next start.
+        if services.scheduler is not None:
+            await services.scheduler.drain(grace)
+        # In-flight HTTP requests finish too (Hypercorn's graceful timeout).
         self._http_stop.set()
         # 3. Stop what is left.
         await self.side_tasks.stop(within_s=grace + 5)
+
+    async def _start_scheduler(self, services: Services) -> Scheduler:
+        tiers = list(self.settings.tiers.values())
+        try:
+            gpus: NvmlSampler | None = NvmlSampler.open()
+        except GpuUnavailable as exc:
+            logger.info("no GPU slots: %s", exc.reason)
+            gpus = None
+        scheduler = Scheduler(services, system=PsutilSampler(tiers), gpus=gpus)
+        await scheduler.start()
+        services.scheduler = scheduler
+        return scheduler
 
     def _hypercorn_config(self) -> HypercornConfig:
         config = HypercornConfig()

@@ -127,9 +127,28 @@ class Stage(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column()
     not_before: Mapped[datetime | None] = mapped_column()
+    slot: Mapped[str | None] = mapped_column(String(16))
+    worker_pid: Mapped[int | None] = mapped_column(Integer)
     result: Mapped[dict[str, Any] | None] = mapped_column()
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class CostEntry(Base):
+    """One provider call's cost, in integer micro-dollars (the ledger is append-only)."""
+
+    __tablename__ = "cost_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    attempt: Mapped[int] = mapped_column(Integer)
+    provider: Mapped[str] = mapped_column(String(64))
+    units: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(32))
+    unit_price_micro_usd: Mapped[int] = mapped_column(Integer)
+    amount_micro_usd: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Event(Base):

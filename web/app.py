@@ -11,7 +11,7 @@ from appliance import __version__
 from appliance.bootstrap import open_services
 from appliance.services import Services
 from appliance.settings import Settings
-from web import console, health
+from web import api_resources, console, health
 from web.context import EXTENSION_KEY
 from web.problems import register_problem_handlers
 from web.requestlog import install_request_log
@@ -48,6 +48,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Quart:
     install_request_log(app, lambda: app.extensions[EXTENSION_KEY].metrics)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(console.blueprint)
+    app.register_blueprint(api_resources.blueprint)
 
     if services is not None:
         app.extensions[EXTENSION_KEY] = services

@@ -44,7 +44,26 @@ def validation_problem(error: Exception) -> Response:
     return problem(400, detail, title="Invalid request", errors=errors)
 
 
+class NotFound(Exception):
+    """A resource that does not exist or is not the caller's: 404 either way."""
+
+
 def register_problem_handlers(app: Quart) -> None:
+    from appliance.states import InvalidTransition
+    from web.auth import Unauthorized, unauthorized_response
+
+    @app.errorhandler(Unauthorized)
+    async def _unauthorized(error: Unauthorized) -> Response:
+        return unauthorized_response()
+
+    @app.errorhandler(NotFound)
+    async def _not_found(error: NotFound) -> Response:
+        return problem(404, str(error))
+
+    @app.errorhandler(InvalidTransition)
+    async def _conflict(error: InvalidTransition) -> Response:
+        return problem(409, str(error))
+
     @app.errorhandler(RequestSchemaValidationError)
     async def _invalid(error: RequestSchemaValidationError) -> Response:
         return validation_problem(error.validation_error)

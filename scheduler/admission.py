@@ -1,0 +1,222 @@
+"""Admission: match a stage's needs to a free slot the readings say has room, or say why not.
+
+The slot class (and so the encoder) is decided here, never inside the stage. A
+render prefers a GPU slot whose GPU is under the memory threshold and has an
+NVENC session to spare; failing that it takes a CPU slot with libx264 if the CPU
+has room; failing both it waits, and the reason names every obstacle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+from scheduler.slots import Encoder, Slot, SlotTable
+from scheduler.telemetry import DiskReading, GpuReading, SystemReading
+
+ResourceNeed = Literal["gpu_or_cpu", "cpu", "io"]
+
+GIB = 1024**3
+
+# Cloud calls, downloads and uploads wait on the network, so they only take an io slot;
+# local Piper and Pillow work on the CPU; render is the one stage NVENC can speed up.
+STAGE_RESOURCES: Mapping[str, ResourceNeed] = MappingProxyType(
+    {
+        "script": "io",
+        "voice": "cpu",
+        "media": "io",
+        "render": "gpu_or_cpu",
+        "thumbnail": "cpu",
+        "upload": "io",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    gpu_memory_percent: float = 90.0
+    cpu_percent: float = 90.0
+    memory_percent: float = 90.0
+    hot_tier_min_free_bytes: int = 1024 * 1024 * 1024
+    # Consumer NVIDIA cards cap concurrent NVENC sessions per GPU (driver-dependent).
+    max_encoder_sessions_per_gpu: int = 8
+
+    def __post_init__(self) -> None:
+        for name in ("gpu_memory_percent", "cpu_percent", "memory_percent"):
+            value = getattr(self, name)
+            if not 0 < value <= 100:
+                raise ValueError(f"{name} must be in (0, 100], got {value}")
+        if self.hot_tier_min_free_bytes < 0:
+            raise ValueError("hot_tier_min_free_bytes must be ≥ 0")
+        if self.max_encoder_sessions_per_gpu < 1:
+            raise ValueError("max_encoder_sessions_per_gpu must be ≥ 1")
+
+
+@dataclass(frozen=True)
+class StageNeeds:
+    stage_id: int
+    stage_name: str
+    resource: ResourceNeed
+
+    @classmethod
+    def for_stage(cls, stage_id: int, stage_name: str, *, local_voice: bool = True) -> StageNeeds:
+        """The needs of a pipeline stage; a cloud voice provider makes voice an io stage."""
+        try:
+            resource = STAGE_RESOURCES[stage_name]
+        except KeyError:
+            raise ValueError(f"unknown stage {stage_name!r}") from None
+        if stage_name == "voice" and not local_voice:
+            resource = "io"
+        return cls(stage_id, stage_name, resource)
+
+
+@dataclass(frozen=True)
+class Admit:
+    slot_id: str
+    # Set only for a render: the encoder its slot decides. Other stages do not encode.
+    encoder: Encoder | None
+
+
+@dataclass(frozen=True)
+class Wait:
+    reason: str
+
+
+Decision = Admit | Wait
+
+
+def decide(
+    needs: StageNeeds,
+    slots: SlotTable,
+    system: SystemReading,
+    gpus: Sequence[GpuReading],
+    hot_tier: DiskReading,
+    thresholds: Thresholds,
+) -> Decision:
+    """Admit ``needs`` to a free slot, or Wait with a human-readable reason. Changes nothing:
+    the caller assigns the slot."""
+    disk_problem = hot_tier_problem(hot_tier, thresholds)
+    if disk_problem is not None:
+        return Wait(disk_problem)
+    if needs.resource == "io":
+        slot = _first_free(slots, "io")
+        return Admit(slot.id, None) if slot is not None else Wait(_no_free(slots, "io"))
+    if needs.resource == "cpu":
+        slot, cpu_problem = _cpu_slot(slots, system, thresholds)
+        return Admit(slot.id, None) if slot is not None else Wait(cpu_problem)
+    gpu_slot, gpu_problems = _gpu_slot(slots, gpus, thresholds)
+    if gpu_slot is not None:
+        return Admit(gpu_slot.id, gpu_slot.encoder)
+    cpu_slot, cpu_problem = _cpu_slot(slots, system, thresholds)
+    if cpu_slot is not None:
+        return Admit(cpu_slot.id, cpu_slot.encoder)
+    return Wait("; ".join([*gpu_problems, cpu_problem]))
+
+
+def hot_tier_problem(hot_tier: DiskReading, thresholds: Thresholds) -> str | None:
+    """Why nothing new may start because of the hot tier, or None when it has room."""
+    if hot_tier.error is not None:
+        return f"hot tier unreadable: {hot_tier.error}"
+    if hot_tier.free_bytes < thresholds.hot_tier_min_free_bytes:
+        return (
+            f"hot tier {_gib(hot_tier.free_bytes)} free "
+            f"< {_gib(thresholds.hot_tier_min_free_bytes)}"
+        )
+    return None
+
+
+def gpu_problem(
+    gpu: GpuReading | None, index: int, busy_on_gpu: int, thresholds: Thresholds
+) -> str | None:
+    """Why GPU ``index`` may not take another render, or None when it may."""
+    if gpu is None:
+        return f"GPU {index} has no reading"
+    if gpu.memory_percent >= thresholds.gpu_memory_percent:
+        return (
+            f"GPU {index} memory {_percent(gpu.memory_percent)} "
+            f"≥ {_percent(thresholds.gpu_memory_percent)}"
+        )
+    if gpu.encoder_sessions is not None:
+        # NVML lags admission: a render admitted a moment ago may not have opened its
+        # session yet, so our own busy slots on this GPU count as sessions too.
+        sessions = max(gpu.encoder_sessions, busy_on_gpu)
+        if sessions >= thresholds.max_encoder_sessions_per_gpu:
+            return (
+                f"GPU {index} encoder {sessions} sessions "
+                f"≥ {thresholds.max_encoder_sessions_per_gpu}"
+            )
+    return None
+
+
+def cpu_problem(system: SystemReading, thresholds: Thresholds) -> str | None:
+    """Why the CPU may not take another stage, or None when it may."""
+    problems = []
+    if system.cpu_percent >= thresholds.cpu_percent:
+        problems.append(f"CPU {_percent(system.cpu_percent)} ≥ {_percent(thresholds.cpu_percent)}")
+    if system.memory_percent >= thresholds.memory_percent:
+        problems.append(
+            f"memory {_percent(system.memory_percent)} ≥ {_percent(thresholds.memory_percent)}"
+        )
+    return "; ".join(problems) or None
+
+
+def _gpu_slot(
+    slots: SlotTable, gpus: Sequence[GpuReading], thresholds: Thresholds
+) -> tuple[Slot | None, list[str]]:
+    all_gpu = [slot for slot in slots.slots() if slot.resource == "gpu"]
+    if not all_gpu:
+        return None, ["no GPU slots"]
+    readings = {gpu.index: gpu for gpu in gpus}
+    indices = sorted({slot.gpu_index for slot in all_gpu if slot.gpu_index is not None})
+    problems: list[str] = []
+    candidates: list[tuple[int, float, int, Slot]] = []
+    for index in indices:
+        on_gpu = [slot for slot in all_gpu if slot.gpu_index == index]
+        free = [slot for slot in on_gpu if not slot.busy]
+        if not free:
+            problems.append(f"all {len(on_gpu)} GPU {index} slots busy")
+            continue
+        busy = len(on_gpu) - len(free)
+        problem = gpu_problem(readings.get(index), index, busy, thresholds)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        # Spread renders: the least busy GPU first, then the one with the most memory left.
+        candidates.append((busy, readings[index].memory_percent, index, free[0]))
+    if not candidates:
+        return None, problems
+    return min(candidates, key=lambda c: c[:3])[3], problems
+
+
+def _cpu_slot(
+    slots: SlotTable, system: SystemReading, thresholds: Thresholds
+) -> tuple[Slot | None, str]:
+    slot = _first_free(slots, "cpu")
+    if slot is None:
+        return None, _no_free(slots, "cpu")
+    problem = cpu_problem(system, thresholds)
+    if problem is not None:
+        return None, problem
+    return slot, ""
+
+
+def _first_free(slots: SlotTable, resource: Literal["cpu", "io"]) -> Slot | None:
+    free = slots.free(resource)
+    return free[0] if free else None
+
+
+def _no_free(slots: SlotTable, resource: Literal["cpu", "io"]) -> str:
+    size = sum(slot.resource == resource for slot in slots.slots())
+    label = "CPU" if resource == "cpu" else "io"
+    return f"all {size} {label} slots busy" if size else f"no {label} slots"
+
+
+def _gib(size: int) -> str:
+    return f"{size / GIB:.1f} GiB"
+
+
+def _percent(value: float) -> str:
+    text = f"{value:.1f}".removesuffix(".0")
+    return f"{text}%"
