@@ -26,6 +26,7 @@ from appliance.services import Services
 from render.protocol import JobParams, StageSpec
 from scheduler import queue
 from scheduler.admission import Admit, StageNeeds, Thresholds, decide
+from scheduler.breakers import Breakers
 from scheduler.retry import RetryPolicy
 from scheduler.slots import SlotPools, SlotTable
 from scheduler.telemetry import (
@@ -52,6 +53,7 @@ class RunningStage:
     task: asyncio.Task[None] | None = None
     worker: StageWorker | None = None
     cancelled_by_user: bool = False
+    log_path: Path | None = None
     last_progress_write: float = 0.0
     started: float = field(default_factory=time.monotonic)
 
@@ -87,6 +89,7 @@ class Scheduler:
             hot_tier_min_free_bytes=self.settings.storage.min_free_mb * 2**20,
             max_encoder_sessions_per_gpu=cfg.max_encoder_sessions,
         )
+        self.breakers = Breakers()
         self.admitting = True
         self.last_wait_reason: str | None = None
         self.shedding = False
@@ -149,6 +152,11 @@ class Scheduler:
         for ready in await queue.ready_stages(db, now=utcnow()):
             if self.shedding and ready.effective_priority < 0:
                 continue
+            provider = provider_of(ready.name)
+            if not self.breakers.allow(provider):
+                retry_in = self.breakers.get(provider).retry_in_s()
+                self.last_wait_reason = f"{provider} breaker open; retry in {retry_in:.0f} s"
+                continue
             needs = StageNeeds.for_stage(ready.stage_id, ready.name)
             decision = decide(needs, self.slots, system, gpus, hot, self.thresholds)
             if not isinstance(decision, Admit):
@@ -205,6 +213,7 @@ class Scheduler:
             spec = await self._spec(entry, encoder)
             log_path = spec.job_dir / "logs" / f"{entry.name}.log"
             log_path.parent.mkdir(parents=True, exist_ok=True)
+            entry.log_path = log_path
             worker = self.worker_factory(
                 spec,
                 log_path=log_path,
@@ -270,10 +279,15 @@ class Scheduler:
                 await queue.record_progress(db, entry.stage_id, fraction)
         elif event.kind == "cost":
             await queue.record_cost(db, entry.stage_id, event.data)
+        elif event.kind == "log" and entry.log_path is not None:
+            line = f"[{event.data.get('level', 'info')}] {event.data.get('message', '')}\n"
+            await asyncio.to_thread(_append, entry.log_path, line)
 
     async def _apply(self, entry: RunningStage, outcome: WorkerOutcome) -> None:
         db = self.services.db
+        provider = provider_of(entry.name)
         if outcome.status == "succeeded":
+            self.breakers.record_success(provider)
             await queue.finish_succeeded(db, entry.stage_id, outcome.result)
             return
         if outcome.status == "cancelled":
@@ -314,6 +328,7 @@ class Scheduler:
             "slots": self.slots.snapshot(),
             "admitting": self.admitting and not self.services.draining,
             "shedding": self.shedding,
+            "breakers": self.breakers.snapshot(),
             "waiting_because": self.last_wait_reason,
             "running": [
                 {
@@ -342,6 +357,17 @@ class Scheduler:
                 ],
             },
         }
+
+
+def provider_of(stage: str) -> str:
+    """The provider a stage calls. Offline, each stage has one; the real providers
+    (per channel, with fallbacks) take their own names and breakers."""
+    return f"{stage}:offline"
+
+
+def _append(path: Path, line: str) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(line)
 
 
 def kill_orphan_worker(pid: int, wait_s: float = 10.0) -> bool:
