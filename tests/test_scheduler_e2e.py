@@ -81,6 +81,15 @@ def wait_until(predicate, limit_s: float, what: str, served: Served | None = Non
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def alive(pid: int) -> bool:
+    """A live process (a zombie waiting for its reaper does not count)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def stage_events(data: Path) -> list[tuple[int, str, dict]]:
     """(video id, kind, data) of every stage status change, in order."""
     with sqlite3.connect(data / "ytempire.db") as connection:
@@ -154,10 +163,18 @@ def test_sigkill_of_the_supervisor_mid_render_loses_nothing(tmp_path: Path) -> N
     before = stage_events(tmp_path / "data")
     done_before = {d["stage"] for _, k, d in before if k == "stage.succeeded"}
     assert done_before == {"script", "voice", "media"}
+    with sqlite3.connect(tmp_path / "data" / "ytempire.db") as connection:
+        [orphan] = connection.execute(
+            "SELECT worker_pid FROM stages WHERE video_id = ? AND name = 'render'", (video_id,)
+        ).fetchone()
+    connection.close()
+    assert orphan and alive(orphan)  # the killed supervisor's render worker runs on
 
     second = start_serve(tmp_path, env=env)
     try:
         url = second.wait_serving()
+        # Before the new supervisor serves, the orphan is gone: the render never runs twice.
+        assert not alive(orphan)
         finished = wait_until(
             lambda: (v := video(url, video_id))["status"] == "succeeded" and v,
             600,
