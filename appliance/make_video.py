@@ -23,6 +23,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from appliance.jobs import job_params
 from appliance.settings import Settings
 from render.formats import FORMATS
 from render.protocol import STAGES, JobParams, StageName, StageSpec
@@ -88,8 +89,9 @@ async def run_stage(spec: StageSpec, on_progress: Callable[[float, str], None]) 
         elif event.kind == "cost":
             outcome.costs.append(event.data)
 
-    worker = StageWorker(spec, log_path=spec.job_dir / f"{spec.stage}.log", timeout_s=None,
-                         on_event=on_event)
+    worker = StageWorker(
+        spec, log_path=spec.job_dir / f"{spec.stage}.log", timeout_s=None, on_event=on_event
+    )
     result = await worker.run()
     if result.status == "succeeded" and result.result is not None:
         outcome.artifacts = result.result.get("artifacts", {})
@@ -116,17 +118,12 @@ def make_video(
     if video_format not in FORMATS:
         raise MakeVideoError(f"unknown format {video_format!r}; choose {', '.join(FORMATS)}")
     try:
-        job = JobParams(
+        job = job_params(
+            settings,
             topic=topic,
             seconds=seconds,
             format=video_format,
             niche=niche,
-            voice=settings.voice.default_voice,
-            voices_dir=settings.voices_dir,
-            library_dir=settings.library_dir,
-            library_cache_dir=settings.tier_root("hot") / "library-index",
-            music_dir=settings.music_dir,
-            export_dir=settings.export_dir,
             encoder=choose_encoder(encoder),
         )
     except ValueError as exc:

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from appliance.events import record_event
+from appliance.jobs import job_params
 from appliance.services import Services
-from render.protocol import JobParams, StageSpec
+from render.protocol import StageSpec
 from scheduler import queue
 from scheduler.admission import Admit, StageNeeds, Thresholds, decide
 from scheduler.breakers import Breakers
@@ -242,27 +243,22 @@ class Scheduler:
             self.running.pop(entry.stage_id, None)
 
     async def _spec(self, entry: RunningStage, encoder: str) -> StageSpec:
-        settings = self.settings
         async with self.services.db.read() as session:
             video = await session.get(Video, entry.video_id)
             assert video is not None
             channel = await session.get(Channel, video.channel_id)
-        job = JobParams(
+        options = (channel.options or {}) if channel else {}
+        optional = {"voice": options["voice"]} if options.get("voice") else {}
+        job = job_params(
+            self.settings,
             topic=video.topic,
             seconds=video.target_seconds,
             format=video.format,
             niche=channel.niche if channel else "general",
             channel_name=channel.name if channel else None,
-            voice=(channel.options or {}).get("voice", settings.voice.default_voice)
-            if channel
-            else settings.voice.default_voice,
-            voices_dir=settings.voices_dir,
-            library_dir=settings.library_dir,
-            library_cache_dir=settings.tier_root("hot") / "library-index",
-            music_dir=settings.music_dir,
-            export_dir=settings.export_dir,
             encoder=encoder,
             video_id=str(video.id),
+            **optional,
         )
         return StageSpec(stage=entry.name, job_dir=self.job_dir(video.id), job=job)
 

@@ -5,6 +5,8 @@ Someone else's channel or video is a 404, the same as one that does not exist.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from quart import Blueprint
 from quart_schema import validate_querystring, validate_request, validate_response
 from sqlalchemy import select
@@ -26,6 +28,9 @@ from web.api_schemas import (
 from web.auth import CurrentUser, current_user
 from web.context import services
 from web.problems import NotFound
+
+# Rows that carry an owner: what every scoped route reads.
+M = TypeVar("M", Channel, Video)
 
 blueprint = Blueprint("api_resources", __name__, url_prefix="/api/v1")
 
@@ -77,11 +82,30 @@ async def _video_out(session: AsyncSession, video: Video) -> VideoOut:
     )
 
 
+async def _owned(session: AsyncSession, user: CurrentUser, model: type[M], row_id: int) -> M:
+    """The row if it is the caller's (or the caller is an admin); otherwise 404."""
+    row = await session.get(model, row_id)
+    if row is None or (row.owner_id != user.id and not user.is_admin):
+        raise NotFound(f"{model.__tablename__[:-1]} {row_id} not found")
+    return row
+
+
 async def _owned_video(session: AsyncSession, user: CurrentUser, video_id: int) -> Video:
-    video = await session.get(Video, video_id)
-    if video is None or (video.owner_id != user.id and not user.is_admin):
-        raise NotFound(f"video {video_id} not found")
-    return video
+    return await _owned(session, user, Video, video_id)
+
+
+async def _page(
+    session: AsyncSession, user: CurrentUser, model: type[M], query: ListQuery
+) -> tuple[list[M], str | None]:
+    """One page of the caller's rows, newest first, and the cursor of the next page."""
+    statement = select(model).order_by(model.id.desc()).limit(query.limit + 1)
+    if not user.is_admin:
+        statement = statement.where(model.owner_id == user.id)
+    if query.cursor:
+        statement = statement.where(model.id < int(query.cursor))
+    rows = list((await session.scalars(statement)).all())
+    page = rows[: query.limit]
+    return page, str(page[-1].id) if len(rows) > query.limit else None
 
 
 @blueprint.post("/channels")
@@ -111,17 +135,9 @@ async def create_channel(data: ChannelIn) -> tuple[ChannelOut, int]:
 async def list_channels(query_args: ListQuery) -> ChannelPage:
     """Your channels, newest first."""
     user = await current_user()
-    statement = select(Channel).order_by(Channel.id.desc()).limit(query_args.limit + 1)
-    if not user.is_admin:
-        statement = statement.where(Channel.owner_id == user.id)
-    if query_args.cursor:
-        statement = statement.where(Channel.id < int(query_args.cursor))
     async with services().db.read() as session:
-        rows = (await session.scalars(statement)).all()
-    page, more = rows[: query_args.limit], len(rows) > query_args.limit
-    return ChannelPage(
-        items=[_channel_out(c) for c in page], next_cursor=str(page[-1].id) if more else None
-    )
+        page, next_cursor = await _page(session, user, Channel, query_args)
+    return ChannelPage(items=[_channel_out(c) for c in page], next_cursor=next_cursor)
 
 
 @blueprint.post("/videos")
@@ -132,9 +148,7 @@ async def create_video(data: VideoIn) -> tuple[VideoOut, int]:
     user = await current_user()
     db = services().db
     async with db.read() as session:
-        channel = await session.get(Channel, data.channel_id)
-    if channel is None or (channel.owner_id != user.id and not user.is_admin):
-        raise NotFound(f"channel {data.channel_id} not found")
+        channel = await _owned(session, user, Channel, data.channel_id)
     video = await queue.create_video(
         db,
         owner_id=channel.owner_id,
@@ -154,16 +168,10 @@ async def create_video(data: VideoIn) -> tuple[VideoOut, int]:
 async def list_videos(query_args: ListQuery) -> VideoPage:
     """Your videos, newest first."""
     user = await current_user()
-    statement = select(Video).order_by(Video.id.desc()).limit(query_args.limit + 1)
-    if not user.is_admin:
-        statement = statement.where(Video.owner_id == user.id)
-    if query_args.cursor:
-        statement = statement.where(Video.id < int(query_args.cursor))
     async with services().db.read() as session:
-        rows = (await session.scalars(statement)).all()
-        page, more = rows[: query_args.limit], len(rows) > query_args.limit
+        page, next_cursor = await _page(session, user, Video, query_args)
         items = [await _video_out(session, video) for video in page]
-    return VideoPage(items=items, next_cursor=str(page[-1].id) if more else None)
+    return VideoPage(items=items, next_cursor=next_cursor)
 
 
 @blueprint.get("/videos/<int:video_id>")
