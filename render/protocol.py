@@ -37,6 +37,8 @@ class JobParams(BaseModel):
     seconds: int = Field(60, ge=MIN_SECONDS, le=MAX_SECONDS)
     format: Literal["1080p", "720p", "shorts"] = "1080p"
     niche: str = "general"
+    # A script template of the niche; None lets the seed choose.
+    template: str | None = None
     seed: int | None = None
     channel_name: str | None = None
     voice: str = "en_US-joe-medium"

@@ -247,8 +247,11 @@ class Scheduler:
             video = await session.get(Video, entry.video_id)
             assert video is not None
             channel = await session.get(Channel, video.channel_id)
-        options = (channel.options or {}) if channel else {}
-        optional = {"voice": options["voice"]} if options.get("voice") else {}
+        optional: dict[str, str] = {}
+        if channel is not None and channel.voice:
+            optional["voice"] = channel.voice
+        if channel is not None and channel.style:
+            optional["template"] = channel.style
         job = job_params(
             self.settings,
             topic=video.topic,

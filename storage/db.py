@@ -4,11 +4,16 @@ SQLite in WAL mode lets readers run beside one writer. Every write goes through
 ``Database.write()``: an asyncio lock in front of a single connection that opens
 its transactions with ``BEGIN IMMEDIATE``, so a write transaction takes the
 database write lock up front instead of failing with SQLITE_BUSY halfway.
+
+Every committed write also bumps a generation number for each table it touched
+(``Database.changes``), so in-process caches know when a read may be stale and
+followers of the event log know when to look again, without polling.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,6 +26,67 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session
+
+# Marks a write whose tables could not be told (raw SQL): every table counts as changed.
+ALL_TABLES = "*"
+
+
+class _TrackingSession(Session):
+    """The writer's session: notes the name of every table a transaction changes."""
+
+
+@event.listens_for(_TrackingSession, "before_flush")
+def _note_flushed(session: Session, _context: Any, _instances: Any) -> None:
+    touched = session.info.setdefault("tables", set())
+    for row in (*session.new, *session.dirty, *session.deleted):
+        touched.add(row.__table__.name)
+
+
+@event.listens_for(_TrackingSession, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    if state.is_select:
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    state.session.info.setdefault("tables", set()).add(name or ALL_TABLES)
+
+
+class Changes:
+    """Per-table generation numbers, bumped after each commit, and a way to wait for one."""
+
+    def __init__(self) -> None:
+        self._generations: defaultdict[str, int] = defaultdict(int)
+        self._everything = 0
+        self._waiters: set[asyncio.Future[None]] = set()
+
+    def generation(self, *tables: str) -> tuple[int, ...]:
+        """A value that changes whenever any of ``tables`` is written."""
+        return (self._everything, *(self._generations[t] for t in tables))
+
+    def bump(self, tables: set[str]) -> None:
+        if not tables:
+            return
+        if ALL_TABLES in tables:
+            self._everything += 1
+        for table in tables - {ALL_TABLES}:
+            self._generations[table] += 1
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._waiters.clear()
+
+    async def wait(self, timeout: float | None = None) -> bool:
+        """Until the next commit that changed something; False on timeout."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.add(waiter)
+        try:
+            await asyncio.wait_for(waiter, timeout)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            self._waiters.discard(waiter)
 
 
 class Database:
@@ -40,14 +106,21 @@ class Database:
         _configure(self._write_engine, begin="BEGIN IMMEDIATE", **pragmas)
         _configure(self._read_engine, begin="BEGIN", **pragmas)
         self._write_lock = asyncio.Lock()
-        self._writer = async_sessionmaker(self._write_engine, expire_on_commit=False)
+        self._writer = async_sessionmaker(
+            self._write_engine, expire_on_commit=False, sync_session_class=_TrackingSession
+        )
+        self.changes = Changes()
         self._reader = async_sessionmaker(self._read_engine, expire_on_commit=False)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A write transaction: commits on success, rolls back on any exception."""
-        async with self._write_lock, self._writer() as session, session.begin():
-            yield session
+        async with self._write_lock:
+            async with self._writer() as session:
+                async with session.begin():
+                    yield session
+                # Only reached once the transaction has committed.
+                self.changes.bump(session.info.pop("tables", set()))
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

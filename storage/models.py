@@ -70,8 +70,48 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    # Access tokens issued before this moment stop working (password change, disable, role).
+    tokens_valid_after: Mapped[datetime | None] = mapped_column()
+    last_login_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RefreshToken(Base):
+    """One refresh token, stored as a hash. Each rotation adds a row to the same family;
+
+    presenting a token that was already used revokes the whole family (RFC 9700 §4.14.2).
+    """
+
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[str] = mapped_column(String(32), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    address: Mapped[str | None] = mapped_column(String(64))
+
+
+class ApiKey(Base):
+    """An integration's key. Only its hash is kept; ``prefix`` finds it without a scan."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    expires_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
 
 
 class Channel(Base):
@@ -83,6 +123,15 @@ class Channel(Base):
     niche: Mapped[str] = mapped_column(String(50), default="general")
     language: Mapped[str] = mapped_column(String(16), default="en")
     format: Mapped[str] = mapped_column(String(16), default="1080p")
+    voice: Mapped[str | None] = mapped_column(String(100))
+    # A script template of the niche ("explainer", "listicle", ...); None lets each video draw.
+    style: Mapped[str | None] = mapped_column(String(50))
+    # When the channel publishes: a crontab line, or None for as-queued.
+    schedule: Mapped[str | None] = mapped_column(String(100))
+    # Per stage, the providers to try in order: {"script": ["openai:gpt-4o", "template"]}.
+    providers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    budget_micro_usd: Mapped[int] = mapped_column(Integer, default=3_000_000)
+    privacy: Mapped[str] = mapped_column(String(16), default="private")
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

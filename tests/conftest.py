@@ -12,6 +12,8 @@ from appliance.config import load_settings
 from appliance.settings import Settings
 from web.app import create_app
 
+pytest_plugins = ["tests.api_support"]
+
 
 def make_settings(data_dir: Path, **env: str) -> Settings:
     environ = {"YTEMPIRE_DATA_DIR": str(data_dir), "YTEMPIRE_STORAGE_MIN_FREE_MB": "1", **env}

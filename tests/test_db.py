@@ -5,7 +5,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from storage import migrate
@@ -101,3 +101,33 @@ async def test_event_ids_only_grow(db: Database) -> None:
         session.add(second)
         await session.flush()
         assert second.id > first_id
+
+
+async def test_commits_bump_the_generation_of_the_tables_they_touched(db: Database) -> None:
+    users_before = db.changes.generation("users")
+    events_before = db.changes.generation("events")
+    async with db.write() as session:
+        session.add(user("gen@x.io"))
+    assert db.changes.generation("users") != users_before
+    assert db.changes.generation("events") == events_before
+
+    # Statements count too, and a rolled-back write changes nothing.
+    users_before = db.changes.generation("users")
+    async with db.write() as session:
+        await session.execute(update(User).values(role="operator"))
+    assert db.changes.generation("users") != users_before
+    users_before = db.changes.generation("users")
+    with pytest.raises(RuntimeError):
+        async with db.write() as session:
+            session.add(user("never@x.io"))
+            raise RuntimeError
+    assert db.changes.generation("users") == users_before
+
+
+async def test_waiters_wake_on_the_next_commit(db: Database) -> None:
+    waiting = asyncio.create_task(db.changes.wait(timeout=5))
+    await asyncio.sleep(0)
+    async with db.write() as session:
+        session.add(Event(kind="test"))
+    assert await waiting is True
+    assert await db.changes.wait(timeout=0.01) is False

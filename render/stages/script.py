@@ -16,6 +16,7 @@ def run(spec: StageSpec, reporter: Reporter) -> None:
             job.topic,
             job.seconds,
             niche=job.niche,
+            template=job.template,
             seed=job.seed,
             words_per_second=speaking_rate(job.voice),
             channel_name=job.channel_name,
