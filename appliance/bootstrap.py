@@ -33,4 +33,12 @@ async def open_services(settings: Settings) -> Services:
         synchronous=settings.database.synchronous,
         busy_timeout_ms=settings.database.busy_timeout_ms,
     )
-    return Services(settings=settings, db=db, metrics=Metrics(lambda: settings.tiers))
+    # Imported here: the web layer builds on the appliance, not the other way round.
+    from web.auth import Authenticator
+
+    return Services(
+        settings=settings,
+        db=db,
+        metrics=Metrics(lambda: settings.tiers),
+        auth=Authenticator(settings, db),
+    )

@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench_render.add_argument("--format", default="720p", choices=("720p", "1080p", "shorts"))
     bench_render.add_argument("--json", action="store_true")
+    bench_auth = add(
+        bench_commands, "auth", "JWT issue/verify and API-key checks against a bare HMAC"
+    )
+    bench_auth.add_argument("--json", action="store_true")
+    bench_auth.add_argument("--calls", type=int, default=20_000, help="calls per timing round")
 
     backup = add(commands, "backup", "online backup of the database (default: to the cold tier)")
     backup.add_argument("--to", type=Path, help="backup file to write")
@@ -166,8 +171,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(path)
         return 0
     if args.command == "bench":
-        from appliance.bench import bench_render_command
+        from appliance.bench import bench_auth_command, bench_render_command
 
+        if args.bench_command == "auth":
+            return bench_auth_command(args.calls, as_json=args.json)
         return bench_render_command(args.format, as_json=args.json)
     if args.command in ("backup", "restore"):
         from appliance.backup_commands import backup_command, restore_command

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from appliance.settings import Settings
@@ -20,3 +21,13 @@ def job_params(settings: Settings, **video: Any) -> JobParams:
         export_dir=settings.export_dir,
         **video,
     )
+
+
+def jobs_root(settings: Settings) -> Path:
+    """Where every video's working files live: on the hot tier."""
+    return settings.tier_root("hot") / "jobs"
+
+
+def job_dir(settings: Settings, video_id: int) -> Path:
+    """One video's working folder: the stages write there, the API reads and deletes it."""
+    return jobs_root(settings) / f"video-{video_id}"

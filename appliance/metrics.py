@@ -45,6 +45,30 @@ class TierSpaceCollector(Collector):
         yield total
 
 
+class CacheHitRatioCollector(Collector):
+    """Each read cache's share of lookups answered without a query, from its counter."""
+
+    def __init__(self, requests: Counter):
+        self._requests = requests
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        tallies: dict[str, dict[str, float]] = {}
+        for family in self._requests.collect():
+            for sample in family.samples:
+                if sample.name.endswith("_total"):
+                    cache = tallies.setdefault(sample.labels["cache"], {})
+                    cache[sample.labels["result"]] = sample.value
+        ratio = GaugeMetricFamily(
+            "ytempire_api_cache_hit_ratio",
+            "Share of the read cache's lookups that were hits, since start",
+            labels=["cache"],
+        )
+        for cache, counts in sorted(tallies.items()):
+            lookups = counts.get("hit", 0.0) + counts.get("miss", 0.0)
+            ratio.add_metric([cache], counts.get("hit", 0.0) / lookups if lookups else 0.0)
+        yield ratio
+
+
 class Metrics:
     def __init__(self, tiers: Callable[[], dict[str, Path]] | None = None):
         self.registry = CollectorRegistry()
@@ -72,5 +96,16 @@ class Metrics:
             ["task"],
             registry=self.registry,
         )
+        self.api_cache_requests = Counter(
+            "ytempire_api_cache_requests",
+            "Lookups in the API's read cache, by cache and hit or miss",
+            ["cache", "result"],
+            registry=self.registry,
+        )
+        self.registry.register(CacheHitRatioCollector(self.api_cache_requests))
         if tiers is not None:
             self.registry.register(TierSpaceCollector(tiers))
+
+    def record_cache_lookup(self, cache: str, hit: bool) -> None:
+        """Count one read-cache lookup (appliance.read_cache.ReadCache calls this)."""
+        self.api_cache_requests.labels(cache, "hit" if hit else "miss").inc()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from appliance.metrics import Metrics
+from appliance.read_cache import ReadCache
 from appliance.settings import Settings
 from storage.db import Database
 
@@ -24,8 +25,13 @@ class Services:
     draining: bool = False
     # The running scheduler (scheduler.engine.Scheduler) when the supervisor runs one.
     scheduler: Any = None
-    # Recently verified credentials (web.auth): hash of credentials -> (user, expiry).
-    auth_cache: dict[str, Any] = field(default_factory=dict)
+    # Issues and checks credentials (web.auth.Authenticator); made by open_services.
+    auth: Any = None
+    # Repeated API reads (analytics, list pages), invalidated by writes to their tables.
+    read_cache: ReadCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.read_cache = ReadCache(self.db.changes, record=self.metrics.record_cache_lookup)
 
     @property
     def uptime_s(self) -> float:

@@ -109,16 +109,17 @@ class SchedulerSettings(_Group):
     gpu_slots: int = Field(3, ge=0, le=32, description="Render slots per NVIDIA GPU.")
     cpu_slots: int = Field(
         4,
-        ge=1,
+        ge=0,
         le=64,
         description="Slots for CPU work: local voice, "
-        "thumbnails, and renders when no GPU slot is free.",
+        "thumbnails, and renders when no GPU slot is free. 0 holds that work back.",
     )
     io_slots: int = Field(
         8,
-        ge=1,
+        ge=0,
         le=256,
-        description="Concurrent network-bound stages: script and media providers, uploads.",
+        description="Concurrent network-bound stages: script and media providers, uploads. "
+        "0 holds that work back.",
     )
     gpu_memory_percent: float = Field(
         90.0,
@@ -175,6 +176,35 @@ class AdminSettings(_Group):
     )
 
 
+class AuthSettings(_Group):
+    access_token_ttl_s: int = Field(
+        900, ge=60, le=86_400, description="Lifetime of an access token (JWT), in seconds."
+    )
+    refresh_token_ttl_days: int = Field(
+        30, ge=1, le=365, description="Lifetime of a refresh token, in days."
+    )
+    login_window_s: int = Field(
+        900, ge=10, description="Window over which failed logins are counted."
+    )
+    login_max_failures_per_account: int = Field(
+        5,
+        ge=1,
+        description="Failed logins for one account within the window before it is "
+        "refused until the window passes.",
+    )
+    login_max_failures_per_address: int = Field(
+        20,
+        ge=1,
+        description="Failed logins from one client address within the window before "
+        "that address is refused.",
+    )
+    secret_key_file: Path | None = Field(
+        None,
+        description="File holding the key that signs tokens (created, mode 0600, on first "
+        "start); default data_dir/secret.key. Back it up with the database.",
+    )
+
+
 class Settings(_Group):
     data_dir: Path = Field(
         Path("var"),
@@ -190,10 +220,15 @@ class Settings(_Group):
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
     # Where the values came from, for `config show`; not a setting itself.
     sources: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
     config_file: Path | None = Field(None, exclude=True)
+
+    @property
+    def secret_key_path(self) -> Path:
+        return self.auth.secret_key_file or self.data_dir / "secret.key"
 
     @property
     def database_path(self) -> Path:

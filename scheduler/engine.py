@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.events import record_event
-from appliance.jobs import job_params
+from appliance.jobs import job_dir, job_params
 from appliance.services import Services
 from render.protocol import StageSpec
 from scheduler import queue
@@ -263,10 +263,7 @@ class Scheduler:
             video_id=str(video.id),
             **optional,
         )
-        return StageSpec(stage=entry.name, job_dir=self.job_dir(video.id), job=job)
-
-    def job_dir(self, video_id: int) -> Path:
-        return self.settings.tier_root("hot") / "jobs" / f"video-{video_id}"
+        return StageSpec(stage=entry.name, job_dir=job_dir(self.settings, video.id), job=job)
 
     async def _on_event(self, entry: RunningStage, event: WorkerEvent) -> None:
         db = self.services.db

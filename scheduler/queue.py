@@ -17,7 +17,7 @@ from appliance.events import record_event
 from appliance.states import StageStatus, VideoStatus, transition
 from render.protocol import STAGES
 from scheduler.admission import STAGE_RESOURCES
-from storage.db import Database
+from storage.db import Database, mark_progress_only
 from storage.models import CostEntry, Stage, Video, utcnow
 
 ACTIVE_VIDEO_STATUSES = (VideoStatus.QUEUED, VideoStatus.RUNNING, VideoStatus.WAITING)
@@ -198,6 +198,7 @@ def _release_claim(stage: Stage) -> None:
 
 async def record_progress(db: Database, stage_id: int, fraction: float) -> None:
     async with db.write() as session:
+        mark_progress_only(session)
         stage = await session.get(Stage, stage_id)
         if stage is None or stage.status != StageStatus.RUNNING:
             return

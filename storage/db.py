@@ -30,6 +30,15 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 # Marks a write whose tables could not be told (raw SQL): every table counts as changed.
 ALL_TABLES = "*"
+# What a progress-only write counts as changing, instead of "videos" and "stages": a
+# running stage reports progress every second, and readers that show no progress
+# (analytics) should not lose their cached answers to it.
+PROGRESS = "progress"
+
+
+def mark_progress_only(session: AsyncSession) -> None:
+    """Declare that this write transaction changes progress columns and events only."""
+    session.info["progress_only"] = True
 
 
 class _TrackingSession(Session):
@@ -120,7 +129,10 @@ class Database:
                 async with session.begin():
                     yield session
                 # Only reached once the transaction has committed.
-                self.changes.bump(session.info.pop("tables", set()))
+                tables = session.info.pop("tables", set())
+                if session.info.pop("progress_only", False):
+                    tables = (tables - {"videos", "stages"}) | {PROGRESS}
+                self.changes.bump(tables)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -139,7 +139,12 @@ class Channel(Base):
 
 class Video(Base):
     __tablename__ = "videos"
-    __table_args__ = (Index("ix_videos_queue", "status", "priority", "created_at"),)
+    __table_args__ = (
+        Index("ix_videos_queue", "status", "priority", "created_at"),
+        # Analytics read a window of days, one owner's or everyone's (migration 0005).
+        Index("ix_videos_owner_id_created_at", "owner_id", "created_at"),
+        Index("ix_videos_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -162,7 +167,13 @@ class Video(Base):
 
 class Stage(Base):
     __tablename__ = "stages"
-    __table_args__ = (UniqueConstraint("video_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("video_id", "name"),
+        # Covers analytics' stage durations: read by video, no table lookups (migration 0005).
+        Index(
+            "ix_stages_video_durations", "video_id", "status", "name", "started_at", "finished_at"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"))

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+
 YTEMPIRE = [sys.executable, "-m", "appliance"]
 
 
@@ -84,3 +86,26 @@ def start_serve(tmp_path: Path, *args: str, env: dict[str, str]) -> Served:
         text=True,
     )
     return Served(process, stdout_path, stdout_file)
+
+
+class TokenAuth(httpx.Auth):
+    """httpx auth that signs in once per server and sends the access token as Bearer."""
+
+    def __init__(self, email: str, password: str):
+        self.email = email
+        self.password = password
+        self._tokens: dict[str, str] = {}
+
+    def auth_flow(self, request: httpx.Request):
+        origin = f"{request.url.scheme}://{request.url.netloc.decode()}"
+        if origin not in self._tokens:
+            login = yield httpx.Request(
+                "POST",
+                f"{origin}/api/v1/auth/login",
+                json={"email": self.email, "password": self.password},
+            )
+            login.read()
+            assert login.status_code == 200, login.text
+            self._tokens[origin] = login.json()["access_token"]
+        request.headers["Authorization"] = f"Bearer {self._tokens[origin]}"
+        yield request

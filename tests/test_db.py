@@ -9,8 +9,8 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from storage import migrate
-from storage.db import Database
-from storage.models import Event, User
+from storage.db import Database, mark_progress_only
+from storage.models import Channel, Event, User, Video
 
 
 @pytest.fixture
@@ -131,3 +131,22 @@ async def test_waiters_wake_on_the_next_commit(db: Database) -> None:
         session.add(Event(kind="test"))
     assert await waiting is True
     assert await db.changes.wait(timeout=0.01) is False
+
+
+async def test_a_progress_only_write_counts_as_progress_not_as_its_tables(db: Database) -> None:
+    async with db.write() as session:
+        owner = user("p@x.io")
+        session.add(owner)
+        await session.flush()
+        channel = Channel(owner_id=owner.id, name="c")
+        session.add(channel)
+        await session.flush()
+        session.add(Video(owner_id=owner.id, channel_id=channel.id, topic="t", status="queued"))
+    before = db.changes.generation("videos", "events", "progress")
+    async with db.write() as session:
+        mark_progress_only(session)
+        await session.execute(update(Video).values(progress=0.5))
+        session.add(Event(kind="stage.progress"))
+    after = db.changes.generation("videos", "events", "progress")
+    assert after[1] == before[1]  # videos: unchanged, as far as readers are told
+    assert after[2] == before[2] + 1 and after[3] == before[3] + 1

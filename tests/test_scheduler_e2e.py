@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.serving import YTEMPIRE, Served, base_env, start_serve
+from tests.serving import YTEMPIRE, Served, TokenAuth, base_env, start_serve
 
 EMAIL, PASSWORD = "ops@box.io", "correct-horse-9"
-AUTH = (EMAIL, PASSWORD)
+AUTH = TokenAuth(EMAIL, PASSWORD)
 
 
 def scheduler_env(data: Path, **extra: str) -> dict[str, str]:

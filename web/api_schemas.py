@@ -1,112 +1,99 @@
-"""Request and response shapes of the API (they generate the OpenAPI document)."""
+"""What every resource route shares: strict inputs, bounded ids, pages, documented errors.
+
+Resource shapes live beside their routes' schemas (``web.channel_schemas``,
+``web.video_schemas``, ``web.system_schemas``); this module holds the pieces
+they have in common, so a bound (an id that fits SQLite, a cursor that cannot
+overflow) is decided once.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from quart_schema import document_response
 
-from render.script import list_niches
-from render.script.write import MAX_SECONDS, MIN_SECONDS
+# SQLite integers are signed 64-bit; a larger number bound into a query raises, so
+# every id the API accepts is bounded here and answers 400 (or 404 in a path) instead.
+SQLITE_INT_MAX = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=SQLITE_INT_MAX)]
+
+
+def _json_number(value: object) -> object:
+    # JSON Schema's integer: 5 and 5.0, never true or "5" (which pydantic would take).
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Input should be a valid integer")
+    return value
+
+
+# An integer in a JSON body (a query string's integers arrive as text and stay lax).
+WholeNumber = Annotated[int, BeforeValidator(_json_number)]
+BodyRowId = Annotated[int, Field(ge=1, le=SQLITE_INT_MAX), BeforeValidator(_json_number)]
+# A path segment ``<ROW_ID:video_id>`` (``web.api_resources.RowIdConverter``).
+ROW_ID = "row_id"
 
 VideoFormat = Literal["1080p", "720p", "shorts"]
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _In(BaseModel):
+class InputModel(BaseModel):
+    """A query string: unknown fields are an error, not ignored."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class ChannelIn(_In):
-    name: str = Field(min_length=1, max_length=100)
-    niche: str = Field("general", max_length=50)
-    language: str = Field("en", min_length=2, max_length=16)
-    format: VideoFormat = "1080p"
-    voice: str | None = Field(None, max_length=100)
-
-    @field_validator("niche")
-    @classmethod
-    def _known_niche(cls, value: str) -> str:
-        if value not in list_niches():
-            raise ValueError(f"unknown niche; choose one of {', '.join(list_niches())}")
-        return value
+class BodyModel(InputModel):
+    """A JSON body. Its integers are ``WholeNumber``s: JSON has no other kind."""
 
 
-class ChannelOut(BaseModel):
-    id: int
-    name: str
-    niche: str
-    language: str
-    format: str
-    voice: str | None
-    created_at: datetime
-
-
-class VideoIn(_In):
-    channel_id: int = Field(ge=1)
-    topic: str = Field(min_length=1, max_length=200)
-    seconds: int = Field(60, ge=MIN_SECONDS, le=MAX_SECONDS)
-    format: VideoFormat | None = None
-    priority: int = Field(0, ge=-100, le=100)
-
-    @field_validator("topic")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("topic is blank")
-        return value.strip()
-
-
-class StageOut(BaseModel):
-    name: str
-    status: str
-    attempts: int
-    progress: float
-    error: str | None
-    slot: str | None
-
-
-class VideoOut(BaseModel):
-    id: int
-    channel_id: int
-    topic: str
-    status: str
-    priority: int
-    format: str
-    seconds: int
-    progress: float
-    cost_micro_usd: int
-    output_path: str | None
-    error: str | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    stages: list[StageOut]
+class ListQuery(InputModel):
+    limit: int = Field(20, ge=1, le=100, description="Items per page.")
+    cursor: str | None = Field(
+        None,
+        pattern=r"^[0-9]{1,18}$",
+        description="The `next_cursor` of the previous page; leave out for the first page.",
+    )
 
 
 class Page(BaseModel):
-    next_cursor: str | None
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page."
+    )
 
 
-class ChannelPage(Page):
-    items: list[ChannelOut]
+class ProblemField(BaseModel):
+    field: str
+    message: str
 
 
-class VideoPage(Page):
-    items: list[VideoOut]
+class Problem(BaseModel):
+    """An error as RFC 9457 problem details (application/problem+json)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = Field(description="What was wrong, for a person to read.")
+    request_id: str | None = None
+    errors: list[ProblemField] | None = Field(
+        None, description="For invalid input: each offending field and what is wrong with it."
+    )
 
 
-class ListQuery(BaseModel):
-    limit: int = Field(20, ge=1, le=100)
-    cursor: str | None = Field(None, pattern=r"^[0-9]{1,18}$")
+class BinaryFile(BaseModel):
+    """A file download. ``web.openapi`` documents it as bytes of ``media_types``."""
+
+    media_types: ClassVar[tuple[str, ...]] = ("application/octet-stream",)
 
 
-class Slots(BaseModel):
-    model_config = ConfigDict(extra="allow")
+def problems(*statuses: int) -> Callable[[F], F]:
+    """Document the error responses a route can give (the body is always a ``Problem``)."""
 
-    slots: dict[str, Any]
-    admitting: bool
-    shedding: bool
-    waiting_because: str | None
-    running: list[dict[str, Any]]
-    telemetry: dict[str, Any]
+    def decorator(func: F) -> F:
+        for status in statuses:
+            func = document_response(Problem, status)(func)
+        return func
+
+    return decorator

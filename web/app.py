@@ -11,9 +11,24 @@ from appliance import __version__
 from appliance.bootstrap import open_services
 from appliance.services import Services
 from appliance.settings import Settings
-from web import api_resources, console, health
+from web import (
+    api_analytics,
+    api_auth,
+    api_channels,
+    api_downloads,
+    api_events,
+    api_keys,
+    api_system,
+    api_users,
+    api_videos,
+    console,
+    health,
+)
+from web.auth import require_credentials_first
 from web.context import EXTENSION_KEY
+from web.openapi import SECURITY_SCHEMES, ApplianceOpenAPI
 from web.problems import register_problem_handlers
+from web.request import ApplianceRequest
 from web.requestlog import install_request_log
 
 API_PREFIX = "/api/v1"
@@ -31,6 +46,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Quart:
         static_folder=str(_STATIC),
         template_folder=str(Path(__file__).parent / "templates"),
     )
+    app.request_class = ApplianceRequest
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         QUART_SCHEMA_SWAGGER_JS_URL="/static/vendor/swagger-ui/swagger-ui-bundle.js",
@@ -43,12 +59,23 @@ def create_app(settings: Settings, services: Services | None = None) -> Quart:
         redoc_ui_path=None,
         scalar_ui_path=None,
         info=Info(title="YTEmpire appliance API", version=__version__),
+        security_schemes=SECURITY_SCHEMES,
+        openapi_provider_class=ApplianceOpenAPI,
     )
     register_problem_handlers(app)
+    require_credentials_first(app, {f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"})
     install_request_log(app, lambda: app.extensions[EXTENSION_KEY].metrics)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(console.blueprint)
-    app.register_blueprint(api_resources.blueprint)
+    app.register_blueprint(api_auth.blueprint)
+    app.register_blueprint(api_users.blueprint)
+    app.register_blueprint(api_keys.blueprint)
+    app.register_blueprint(api_channels.blueprint)
+    app.register_blueprint(api_videos.blueprint)
+    app.register_blueprint(api_downloads.blueprint)
+    app.register_blueprint(api_system.blueprint)
+    app.register_blueprint(api_analytics.blueprint)
+    app.register_blueprint(api_events.blueprint)
 
     if services is not None:
         app.extensions[EXTENSION_KEY] = services

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from quart import Blueprint, render_template
+from quart_schema import hide
 
 from appliance import __version__
 from appliance.health import readiness_checks
@@ -12,6 +13,7 @@ blueprint = Blueprint("console", __name__)
 
 
 @blueprint.get("/")
+@hide  # a page for people, not part of the API
 async def status_page() -> str:
     """The appliance's status: version, uptime and every readiness check."""
     app_services = services()

@@ -11,6 +11,7 @@ from quart_schema import validate_response
 
 from appliance.health import readiness_checks
 from web.context import services
+from web.openapi import text
 
 blueprint = Blueprint("health", __name__)
 
@@ -57,6 +58,7 @@ async def readyz() -> tuple[Readiness, int]:
 
 
 @blueprint.get("/metrics")
+@text("text/plain")
 async def metrics() -> Response:
     """Prometheus exposition of the appliance's metrics."""
     payload = generate_latest(services().metrics.registry)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from http import HTTPStatus
 from typing import Any
 
@@ -48,13 +49,60 @@ class NotFound(Exception):
     """A resource that does not exist or is not the caller's: 404 either way."""
 
 
+class FieldError(Exception):
+    """One named field is wrong: 400 (or ``status``), with the field in ``errors``."""
+
+    def __init__(self, field: str, message: str, *, status: int = 400):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+        self.status = status
+
+
+class Conflict(Exception):
+    """A request that cannot be done in the resource's present state: 409."""
+
+
+class TooManyRequests(Exception):
+    """Refused until ``retry_after_s`` has passed: 429 with Retry-After."""
+
+    def __init__(self, detail: str, retry_after_s: float):
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
 def register_problem_handlers(app: Quart) -> None:
     from appliance.states import InvalidTransition
-    from web.auth import Unauthorized, unauthorized_response
+    from web.auth import Forbidden, Unauthorized
 
     @app.errorhandler(Unauthorized)
     async def _unauthorized(error: Unauthorized) -> Response:
-        return unauthorized_response()
+        response = problem(401, error.detail)
+        response.headers["WWW-Authenticate"] = 'Bearer realm="ytempire"'
+        return response
+
+    @app.errorhandler(Forbidden)
+    async def _forbidden(error: Forbidden) -> Response:
+        return problem(403, str(error))
+
+    @app.errorhandler(FieldError)
+    async def _field(error: FieldError) -> Response:
+        return problem(
+            error.status,
+            str(error),
+            title="Invalid request" if error.status == 400 else None,
+            errors=[{"field": error.field, "message": error.message}],
+        )
+
+    @app.errorhandler(Conflict)
+    async def _state_conflict(error: Conflict) -> Response:
+        return problem(409, str(error))
+
+    @app.errorhandler(TooManyRequests)
+    async def _too_many(error: TooManyRequests) -> Response:
+        response = problem(429, str(error))
+        response.headers["Retry-After"] = str(max(1, math.ceil(error.retry_after_s)))
+        return response
 
     @app.errorhandler(NotFound)
     async def _not_found(error: NotFound) -> Response:

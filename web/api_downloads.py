@@ -1,0 +1,122 @@
+"""A video's files as downloads, with Range support so a player can seek.
+
+``GET /videos/{id}/file`` is the MP4, ``/thumbnail`` the image, and
+``/artifacts/{kind}`` any file the video has (script, voice, captions, ...).
+Each answers Range requests (206 with Content-Range; 416 with
+``Content-Range: bytes */size`` for a range beyond the end) and conditional
+ones (ETag, Last-Modified; 304). A file not produced yet is a 404 problem. The
+copy in the export folder wins over the job folder's, as it is the one
+published.
+"""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response, request, send_file
+from quart_schema import document_response
+from werkzeug.datastructures import ContentRange
+from werkzeug.http import parse_range_header
+from werkzeug.sansio.http import is_resource_modified
+
+from storage.models import Video
+from web.api_resources import API_PREFIX, owned, use_row_ids
+from web.api_schemas import ROW_ID, problems
+from web.auth import current_user
+from web.context import services
+from web.problems import NotFound, problem
+from web.video_files import ARTIFACT_KINDS, find_artifact
+from web.video_schemas import ArtifactFile, ImageFile, Mp4File
+
+blueprint = Blueprint("api_downloads", __name__, url_prefix=f"{API_PREFIX}/videos")
+use_row_ids(blueprint)
+VIDEO = f"/<{ROW_ID}:video_id>"
+_KINDS = ", ".join(repr(kind) for kind in ARTIFACT_KINDS)
+
+
+async def _send(video_id: int, kind: str) -> Response:
+    user = await current_user()
+    async with services().db.read() as session:
+        video = await owned(session, user, Video, video_id)
+    found = find_artifact(services().settings, video.id, video.output_path, kind)
+    if found is None:
+        raise NotFound(f"video {video_id} has no {kind} yet")
+    try:
+        response = await send_file(found.path, mimetype=found.content_type)
+    except FileNotFoundError:  # removed between finding and opening it
+        raise NotFound(f"video {video_id} has no {kind} yet") from None
+    response.headers["Accept-Ranges"] = "bytes"
+    # Private: it is one user's file. no-cache: revalidate (ETag) since a re-render replaces it.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="video-{video_id}-{found.path.name}"'
+    )
+    # Preconditions first (304 beats 206), then the range.
+    await response.make_conditional(request)
+    if response.status_code == 200 and _range_applies(response):
+        return await _partial(response, found.bytes)
+    return response
+
+
+def _range_applies(response: Response) -> bool:
+    """A Range header, and no If-Range or one that still names this file."""
+    if "Range" not in request.headers:
+        return False
+    if "If-Range" not in request.headers:
+        return True
+    return not is_resource_modified(
+        http_range=request.headers.get("Range"),
+        http_if_range=request.headers.get("If-Range"),
+        etag=response.headers.get("ETag"),
+        last_modified=response.headers.get("Last-Modified"),
+        ignore_if_range=False,
+    )
+
+
+async def _partial(response: Response, size: int) -> Response:
+    """206 with the requested bytes, 416 when they are past the end.
+
+    Done here rather than by Quart's ``conditional=True``, which fails (500) on a
+    suffix range such as ``bytes=-500``, the one a player asks for to find an
+    MP4's index at the end of the file. A Range it cannot serve as one part
+    (several ranges, another unit, a malformed header) is ignored: the whole file.
+    """
+    wanted = parse_range_header(request.headers.get("Range"))
+    if wanted is None or wanted.units != "bytes" or len(wanted.ranges) != 1:
+        return response
+    span = wanted.range_for_length(size)
+    if span is None:
+        refused = problem(416, f"the range is outside the file's {size} bytes")
+        refused.headers["Content-Range"] = f"bytes */{size}"
+        return refused
+    start, stop = span
+    await response.response.make_conditional(start, stop)  # type: ignore[attr-defined]
+    response.content_length = stop - start
+    response.content_range = ContentRange("bytes", start, stop, size)
+    response.status_code = 206
+    return response
+
+
+@blueprint.get(f"{VIDEO}/file")
+@document_response(Mp4File, 200)
+@document_response(Mp4File, 206)
+@problems(401, 403, 404, 416)
+async def video_file(video_id: int) -> Response:
+    """The video's MP4 (Range requests supported)."""
+    return await _send(video_id, "video")
+
+
+@blueprint.get(f"{VIDEO}/thumbnail")
+@document_response(ImageFile, 200)
+@document_response(ImageFile, 206)
+@problems(401, 403, 404, 416)
+async def video_thumbnail(video_id: int) -> Response:
+    """The video's thumbnail image."""
+    return await _send(video_id, "thumbnail")
+
+
+@blueprint.get(f"{VIDEO}/artifacts/<any({_KINDS}):kind>")
+@document_response(ArtifactFile, 200)
+@document_response(ArtifactFile, 206)
+@problems(401, 403, 404, 416)
+async def video_artifact(video_id: int, kind: str) -> Response:
+    """One of the video's files by kind (the detail's `artifacts` lists those that exist)."""
+    return await _send(video_id, kind)

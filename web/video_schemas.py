@@ -1,0 +1,184 @@
+"""Request and response shapes of videos, their costs, events and files."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from render.script.write import MAX_SECONDS, MIN_SECONDS
+from web.api_schemas import (
+    BinaryFile,
+    BodyModel,
+    BodyRowId,
+    ListQuery,
+    Page,
+    RowId,
+    VideoFormat,
+    WholeNumber,
+)
+
+_ISO_DATETIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
+
+VideoStatusName = Literal[
+    "queued", "running", "waiting", "succeeded", "failed", "cancelled", "over_budget"
+]
+
+
+class VideoIn(BodyModel):
+    channel_id: BodyRowId
+    topic: str = Field(min_length=1, max_length=200)
+    seconds: WholeNumber = Field(60, ge=MIN_SECONDS, le=MAX_SECONDS, description="Target length.")
+    format: VideoFormat | None = Field(None, description="Null: the channel's format.")
+    priority: WholeNumber = Field(0, ge=-100, le=100, description="Higher runs sooner.")
+
+    @field_validator("topic")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("topic is blank")
+        return value.strip()
+
+
+class VideoListQuery(ListQuery):
+    status: VideoStatusName | None = None
+    channel_id: RowId | None = None
+    created_after: datetime | None = Field(
+        None, description="ISO 8601; without a zone it is UTC. Only videos created after it."
+    )
+    created_before: datetime | None = Field(
+        None, description="ISO 8601; without a zone it is UTC. Only videos created before it."
+    )
+
+    @field_validator("created_after", "created_before", mode="before")
+    @classmethod
+    def _iso_8601(cls, value: object) -> object:
+        # Not a number of seconds, which pydantic would otherwise take for a timestamp.
+        if isinstance(value, str) and not _ISO_DATETIME.match(value):
+            raise ValueError("not an ISO 8601 date and time, e.g. 2026-01-31T09:00:00Z")
+        return value
+
+    @field_validator("created_after", "created_before")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00+01:00 has no UTC equivalent
+            raise ValueError("out of range once converted to UTC") from None
+
+
+class StageOut(BaseModel):
+    name: str
+    status: str
+    attempts: int
+    progress: float
+    error: str | None
+    slot: str | None
+
+
+class VideoOut(BaseModel):
+    id: int
+    channel_id: int
+    topic: str
+    status: str
+    priority: int
+    format: str
+    seconds: int
+    progress: float
+    budget_micro_usd: int
+    cost_micro_usd: int
+    output_path: str | None
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    stages: list[StageOut]
+
+
+class VideoPage(Page):
+    items: list[VideoOut]
+
+
+class CostEntryOut(BaseModel):
+    stage: str
+    provider: str
+    units: float
+    unit: str
+    unit_price_micro_usd: int
+    amount_micro_usd: int
+    attempt: int
+    at: datetime
+
+
+class Costs(BaseModel):
+    """A video's cost entries; they add up exactly to the total."""
+
+    entries: list[CostEntryOut]
+    total_micro_usd: int = Field(description="The exact total, in micro-dollars.")
+    total_usd: str = Field(
+        pattern=r"^-?[0-9]+\.[0-9]{6}$",
+        description=(
+            "The same total in dollars, as a decimal string with six places ('1.234500'): "
+            "exact, unlike a JSON number."
+        ),
+    )
+
+
+class EventOut(BaseModel):
+    id: int
+    at: datetime
+    kind: str
+    data: dict[str, Any]
+
+
+ArtifactKind = Literal[
+    "video", "thumbnail", "captions", "metadata", "script", "voice", "timings", "media"
+]
+
+
+class ArtifactOut(BaseModel):
+    kind: ArtifactKind
+    name: str = Field(description="The file's name.")
+    content_type: str
+    bytes: int
+    modified_at: datetime
+    url: str = Field(description="Where to download it (Range requests supported).")
+
+
+class VideoDetail(VideoOut):
+    events: list[EventOut] = Field(
+        description="Its latest events (up to 50, oldest first); progress ticks left out."
+    )
+    costs: Costs
+    artifacts: list[ArtifactOut] = Field(description="The files produced so far.")
+
+
+class Mp4File(BinaryFile):
+    """The finished video (MP4)."""
+
+    media_types = ("video/mp4",)
+
+
+class ImageFile(BinaryFile):
+    """The thumbnail image."""
+
+    media_types = ("image/jpeg", "image/png")
+
+
+class ArtifactFile(BinaryFile):
+    """One of the video's files."""
+
+    media_types = (
+        "video/mp4",
+        "image/jpeg",
+        "image/png",
+        "audio/wav",
+        "application/json",
+        "application/x-subrip",
+    )
