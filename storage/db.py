@@ -85,12 +85,12 @@ class Changes:
                 waiter.set_result(None)
         self._waiters.clear()
 
-    async def wait(self, timeout: float | None = None) -> bool:
+    async def wait(self, within: float | None = None) -> bool:
         """Until the next commit that changed something; False on timeout."""
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.add(waiter)
         try:
-            await asyncio.wait_for(waiter, timeout)
+            await asyncio.wait_for(waiter, within)
             return True
         except TimeoutError:
             return False

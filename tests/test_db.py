@@ -125,12 +125,12 @@ async def test_commits_bump_the_generation_of_the_tables_they_touched(db: Databa
 
 
 async def test_waiters_wake_on_the_next_commit(db: Database) -> None:
-    waiting = asyncio.create_task(db.changes.wait(timeout=5))
+    waiting = asyncio.create_task(db.changes.wait(within=5))
     await asyncio.sleep(0)
     async with db.write() as session:
         session.add(Event(kind="test"))
     assert await waiting is True
-    assert await db.changes.wait(timeout=0.01) is False
+    assert await db.changes.wait(within=0.01) is False
 
 
 async def test_a_progress_only_write_counts_as_progress_not_as_its_tables(db: Database) -> None:

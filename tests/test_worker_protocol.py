@@ -19,8 +19,13 @@ def lines(text: str) -> list[dict]:
 
 
 def worker(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "render.worker", *args], input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "render.worker", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_a_bad_spec_is_an_error_line_and_exit_2(tmp_path: Path) -> None:
@@ -40,7 +45,9 @@ def test_missing_input_of_an_earlier_stage_is_reported_not_crashed(tmp_path: Pat
     assert result.returncode == 1
     [message] = lines(result.stdout)
     assert message == {
-        "type": "error", "kind": "missing_input", "retryable": False,
+        "type": "error",
+        "kind": "missing_input",
+        "retryable": False,
         "message": "script.json is missing: run the earlier stage first",
     }
 
@@ -56,8 +63,9 @@ def test_native_and_python_stdout_noise_goes_to_stderr() -> None:
         "reporter.log('hello')\n"
         "reporter.result({'a': 'b'})\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert [m["type"] for m in lines(result.stdout)] == ["log", "result"]
     assert "python noise" in result.stderr and "native noise" in result.stderr
@@ -90,8 +98,12 @@ def test_stage_errors_keep_their_kind_and_retry_flag(
 
     monkeypatch.setattr(stages, "stage_function", lambda stage: busy)
     out = io.StringIO()
-    assert run_stage(StageSpec(stage="media", job_dir=tmp_path, job=JobParams(topic="x")),
-                     Reporter(out)) == 1
+    assert (
+        run_stage(
+            StageSpec(stage="media", job_dir=tmp_path, job=JobParams(topic="x")), Reporter(out)
+        )
+        == 1
+    )
     assert lines(out.getvalue()) == [
         {"type": "error", "kind": "provider", "message": "try later", "retryable": True}
     ]

@@ -32,7 +32,9 @@ def upgrade() -> None:
         sa.Column("amount_micro_usd", sa.Integer(), nullable=False),
         sa.Column("at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["video_id"], ["videos.id"], name=op.f("fk_cost_entries_video_id_videos"),
+            ["video_id"],
+            ["videos.id"],
+            name=op.f("fk_cost_entries_video_id_videos"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cost_entries")),

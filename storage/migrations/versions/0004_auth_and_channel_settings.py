@@ -36,7 +36,9 @@ def upgrade() -> None:
         sa.Column("revoked_at", UTCDateTime(), nullable=True),
         sa.Column("address", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_refresh_tokens_user_id_users"),
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_refresh_tokens_user_id_users"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_refresh_tokens")),
@@ -58,7 +60,9 @@ def upgrade() -> None:
         sa.Column("expires_at", UTCDateTime(), nullable=True),
         sa.Column("revoked_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["owner_id"], ["users.id"], name=op.f("fk_api_keys_owner_id_users"),
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_api_keys_owner_id_users"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_keys")),
@@ -74,9 +78,7 @@ def upgrade() -> None:
             sa.Column("providers", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
         )
         batch.add_column(
-            sa.Column(
-                "budget_micro_usd", sa.Integer(), nullable=False, server_default="3000000"
-            )
+            sa.Column("budget_micro_usd", sa.Integer(), nullable=False, server_default="3000000")
         )
         batch.add_column(
             sa.Column("privacy", sa.String(length=16), nullable=False, server_default="private")
@@ -91,8 +93,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(
-        "UPDATE channels SET options = json_set(options, '$.voice', voice) "
-        "WHERE voice IS NOT NULL"
+        "UPDATE channels SET options = json_set(options, '$.voice', voice) WHERE voice IS NOT NULL"
     )
     with op.batch_alter_table("channels") as batch:
         for column in ("privacy", "budget_micro_usd", "providers", "schedule", "style", "voice"):
