@@ -7,6 +7,7 @@ from pathlib import Path
 from appliance.cli import CliError
 from appliance.settings import Settings
 from storage.backup import BackupError, backup_database, default_backup_path, restore_database
+from storage.files import write_atomic
 from storage.lock import DataDirBusy
 
 
@@ -16,8 +17,16 @@ def backup_command(settings: Settings, destination: Path | None) -> int:
         written = backup_database(settings.database_path, target.resolve())
     except BackupError as exc:
         raise CliError(str(exc)) from None
+    key = settings.secret_key_path
+    if key.is_file():
+        # The key that signs tokens goes with the database it belongs to.
+        write_atomic(_key_copy(written), key.read_bytes(), mode=0o600)
     print(written)
     return 0
+
+
+def _key_copy(backup: Path) -> Path:
+    return backup.with_name(backup.name + ".secret.key")
 
 
 def restore_command(settings: Settings, backup: Path) -> int:
@@ -27,6 +36,10 @@ def restore_command(settings: Settings, backup: Path) -> int:
         raise CliError(f"{exc}: stop it first (systemctl stop ytempire)") from None
     except BackupError as exc:
         raise CliError(str(exc)) from None
+    key_copy = _key_copy(backup.resolve())
+    if key_copy.is_file():
+        write_atomic(settings.secret_key_path, key_copy.read_bytes(), mode=0o600)
+        print(f"restored the token-signing key into {settings.secret_key_path}")
     if safety is not None:
         print(f"the previous database was kept as {safety}")
     print(f"restored {backup} into {settings.database_path}")

@@ -109,15 +109,22 @@ def test_backup_and_restore_commands(tmp_path: Path) -> None:
         )
 
     assert run("init", "--config", "y.toml").returncode == 0
+    key = tmp_path / "data" / "secret.key"
+    key.write_text("ab" * 32 + "\n")
     made = run("backup")
     assert made.returncode == 0, made.stderr
     written = Path(made.stdout.strip().splitlines()[-1])
     assert written.parent == tmp_path / "data" / "tiers" / "cold" / "backups"
     assert check_backup(written)
+    key_copy = written.with_name(written.name + ".secret.key")
+    assert key_copy.read_text() == key.read_text()
+    assert key_copy.stat().st_mode & 0o777 == 0o600
 
+    key.write_text("cd" * 32 + "\n")
     restored = run("restore", str(written))
     assert restored.returncode == 0, restored.stderr
     assert "restored" in restored.stdout
+    assert key.read_text() == "ab" * 32 + "\n"
 
     missing = run("restore", str(tmp_path / "nope.db"))
     assert missing.returncode == 1
