@@ -75,7 +75,13 @@ def check_password(password_hash: str | None, password: str) -> bool:
     return verify_password(password_hash, password)
 
 
-async def create_user(db: Database, email: str, password: str, role: str = "operator") -> User:
+async def create_user(
+    db: Database,
+    email: str,
+    password: str,
+    role: str = "operator",
+    display_name: str | None = None,
+) -> User:
     if role not in ROLES:
         raise UserError("role", f"must be one of {', '.join(ROLES)}")
     email = normalize_email(email)
@@ -84,7 +90,13 @@ async def create_user(db: Database, email: str, password: str, role: str = "oper
     async with db.write() as session:
         if await _email_taken(session, email):
             raise UserError("email", f"a user with email {email} already exists")
-        user = User(email=email, password_hash=password_hash, role=role, is_active=True)
+        user = User(
+            email=email,
+            password_hash=password_hash,
+            role=role,
+            is_active=True,
+            display_name=display_name,
+        )
         session.add(user)
         await session.flush()
         await record_event(session, "user.created", owner_id=user.id, role=role)

@@ -24,7 +24,7 @@ def _address() -> str:
 
 def _pair(auth: Authenticator, grant: sessions.Grant) -> TokenPair:
     return TokenPair(
-        access_token=auth.issue_access_token(grant.user_id, grant.role, grant.family_id),
+        access_token=auth.signer.issue(grant.user_id, grant.role, grant.family_id),
         refresh_token=grant.refresh_token,
         expires_in=auth.signer.ttl_s,
     )
@@ -75,10 +75,8 @@ async def refresh(data: RefreshIn) -> TokenPair:
             services().db, data.refresh_token, auth.refresh_ttl, _address()
         )
     except sessions.RefreshRefused as exc:
-        async with services().db.read() as session:
-            row = await sessions.family_of(session, data.refresh_token)
-        if row is not None and row.revoked_at is not None:
-            auth.end_sessions({row.family_id})
+        if exc.ended_family:
+            auth.end_sessions({exc.ended_family})
         raise Unauthorized(str(exc)) from None
     return _pair(auth, grant)
 

@@ -119,16 +119,16 @@ async def create_user_route(data: UserIn) -> tuple[UserOut, int]:
     """Create a user (admins only)."""
     await current_user("admin")
     try:
-        user = await create_user(services().db, data.email, data.password, role=data.role)
+        user = await create_user(
+            services().db,
+            data.email,
+            data.password,
+            role=data.role,
+            display_name=data.display_name or None,
+        )
     except UserError as exc:
         status = 409 if "already exists" in str(exc) else 400
         raise FieldError(exc.field, str(exc).split(": ", 1)[-1], status=status) from None
-    if data.display_name:
-        async with services().db.write() as session:
-            row = await session.get(User, user.id)
-            assert row is not None
-            row.display_name = data.display_name
-            user = row
     return _user_out(user), 201
 
 

@@ -107,9 +107,6 @@ class Authenticator:
         async with self._password_work:
             return await asyncio.to_thread(hash_password, password)
 
-    def issue_access_token(self, user_id: int, role: str, session_id: str) -> str:
-        return self.signer.issue(user_id, role, session_id)
-
     def end_sessions(self, families: list[str] | set[str]) -> None:
         """Remember ended sessions, so their unexpired access tokens stop working now."""
         if self._revoked is not None:
