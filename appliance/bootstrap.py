@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from appliance.credentials import CredentialVault
 from appliance.metrics import Metrics
 from appliance.services import Services
 from appliance.settings import Settings
@@ -41,4 +42,5 @@ async def open_services(settings: Settings) -> Services:
         db=db,
         metrics=Metrics(lambda: settings.tiers),
         auth=Authenticator(settings, db),
+        credentials=CredentialVault.from_key_file(settings.secret_key_path),
     )

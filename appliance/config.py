@@ -8,6 +8,7 @@ message that names the setting, where the value came from and the problem.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -20,7 +21,14 @@ from appliance.settings import Settings, setting_definitions
 
 # Names fixed by the contract (shared/CONTRACT.md) that are not derived from the
 # registry's naming rule.
-ENV_ALIASES = {"YTEMPIRE_PORT": "server.port"}
+ENV_ALIASES = {
+    "YTEMPIRE_PORT": "server.port",
+    # The providers' own conventional names; the YTEMPIRE_* names win over them.
+    "OPENAI_API_KEY": "providers.openai.api_key",
+    "GOOGLE_APPLICATION_CREDENTIALS": "providers.google_tts.credentials_file",
+    "PEXELS_API_KEY": "providers.stock.pexels_api_key",
+    "PIXABAY_API_KEY": "providers.stock.pixabay_api_key",
+}
 CONFIG_ENV = "YTEMPIRE_CONFIG"
 DEFAULT_CONFIG_FILES = (Path("ytempire.toml"), Path("/etc/ytempire/ytempire.toml"))
 
@@ -58,6 +66,8 @@ def load_settings(
     cwd = cwd or Path.cwd()
     definitions = {d.name: d for d in setting_definitions()}
     path_settings = {name for name, d in definitions.items() if "Path" in d.type_name}
+    table_settings = {name for name, d in definitions.items() if isinstance(d.default, dict)}
+    list_settings = {name for name, d in definitions.items() if isinstance(d.default, list)}
 
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
@@ -65,7 +75,7 @@ def load_settings(
 
     path = find_config_file(config_file, environ, cwd)
     if path is not None:
-        for name, value in _read_toml(path).items():
+        for name, value in _read_toml(path, table_settings).items():
             if name not in definitions:
                 problems.append(f"{name}: unknown setting in {path}{_suggest(name, definitions)}")
                 continue
@@ -74,12 +84,25 @@ def load_settings(
             values[name] = value
             sources[name] = f"file {path}"
 
-    for var, name in ENV_ALIASES.items():
-        if environ.get(var):
-            values[name], sources[name] = environ[var], f"env {var}"
-    for name, definition in definitions.items():
-        if environ.get(definition.env_var):
-            values[name], sources[name] = environ[definition.env_var], f"env {definition.env_var}"
+    from_env = [(var, name) for var, name in ENV_ALIASES.items()]
+    from_env += [(d.env_var, name) for name, d in definitions.items()]
+    for var, name in from_env:
+        if not environ.get(var):
+            continue
+        value: Any = environ[var]
+        if name in list_settings:  # "openai:gpt-4o, template"
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        elif name in table_settings:
+            try:
+                value = json.loads(value)
+            except ValueError:
+                problems.append(f"{name}: {var} must be a JSON object")
+                continue
+        values[name], sources[name] = value, f"env {var}"
+    for name in table_settings & values.keys():
+        # A table in the config adds entries to the built-in one or replaces them by key.
+        if isinstance(values[name], Mapping):
+            values[name] = {**_plain_table(definitions[name].default), **values[name]}
     for name, value in (overrides or {}).items():
         if value is not None:
             values[name], sources[name] = value, "command line"
@@ -94,13 +117,23 @@ def load_settings(
     try:
         settings = Settings.model_validate(_nest(values))
     except ValidationError as exc:
-        raise ConfigError([_describe(error, values, sources) for error in exc.errors()]) from None
+        secret = {name for name, d in definitions.items() if "secret" in d.type_name}
+        raise ConfigError(
+            [_describe(error, values, sources, secret) for error in exc.errors()]
+        ) from None
     if not settings.data_dir.is_absolute():
         settings = settings.model_copy(update={"data_dir": cwd / settings.data_dir})
     return settings.model_copy(update={"sources": sources, "config_file": path})
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _plain_table(table: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: value.model_dump() if hasattr(value, "model_dump") else value
+        for key, value in table.items()
+    }
+
+
+def _read_toml(path: Path, tables: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             document = tomllib.load(handle)
@@ -108,14 +141,21 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read: {exc.strerror}"]) from None
-    return _flatten(document)
+    return _flatten(document, tables=tables)
 
 
-def _flatten(document: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def _flatten(
+    document: Mapping[str, Any],
+    prefix: str = "",
+    *,
+    tables: frozenset[str] | set[str] = frozenset(),
+) -> dict[str, Any]:
+    """Dotted names of the settings in a TOML document; a setting that is itself a
+    table (a price table) stays one value."""
     flat: dict[str, Any] = {}
     for key, value in document.items():
-        if isinstance(value, Mapping):
-            flat.update(_flatten(value, f"{prefix}{key}."))
+        if isinstance(value, Mapping) and f"{prefix}{key}" not in tables:
+            flat.update(_flatten(value, f"{prefix}{key}.", tables=tables))
         else:
             flat[f"{prefix}{key}"] = value
     return flat
@@ -138,9 +178,14 @@ def _suggest(name: str, known: Mapping[str, Any]) -> str:
 
 
 def _describe(
-    error: Mapping[str, Any], values: Mapping[str, Any], sources: Mapping[str, str]
+    error: Mapping[str, Any],
+    values: Mapping[str, Any],
+    sources: Mapping[str, str],
+    secret: set[str],
 ) -> str:
     name = ".".join(str(part) for part in error["loc"])
     source = sources.get(name, "default")
     shown = f" (got {values[name]!r} from {source})" if name in values else f" ({source})"
+    if name in secret:
+        shown = f" (value hidden, from {source})"
     return f"{name}: {error['msg']}{shown}"

@@ -7,12 +7,39 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
+from pydantic import BaseModel, SecretStr
 
-from appliance.settings import Settings, setting_definitions, value_of
+from appliance.settings import _DERIVED, Settings, setting_definitions, value_of
+
+HIDDEN = "********"
 
 
 def _plain(value: Any) -> Any:
-    return str(value) if isinstance(value, Path) else value
+    """A setting's value as plain data; a secret shows only that it is set."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, SecretStr):
+        return HIDDEN
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def _toml_line(key: str, value: Any) -> str:
+    """``key = value`` on one line (a table as an inline table), for the commented template."""
+    if isinstance(value, dict):
+        items = ", ".join(_toml_line(k, v) for k, v in value.items() if v is not None)
+        body = f"{{ {items} }}" if items else "{}"
+        return f"{_toml_key(key)} = {body}"
+    if isinstance(value, list):
+        return f"{_toml_key(key)} = {json.dumps(value)}"
+    return tomli_w.dumps({key: value}).strip()
+
+
+def _toml_key(key: str) -> str:
+    return tomli_w.dumps({key: 0}).split(" = ")[0]
 
 
 def show_settings(settings: Settings, *, as_json: bool = False) -> str:
@@ -54,7 +81,12 @@ def settings_reference() -> str:
         "|---|---|---|---|---|",
     ]
     for definition in setting_definitions():
-        default = "derived" if definition.default is None else f"`{_plain(definition.default)}`"
+        if definition.default is None:
+            default = "derived" if definition.name in _DERIVED else "unset"
+        else:
+            plain = _plain(definition.default)
+            shown = json.dumps(plain) if isinstance(plain, dict | list) else plain
+            default = f"`{shown}`"
         type_name = definition.type_name.replace("|", "or")
         lines.append(
             f"| `{definition.name}` | {type_name} | {default} | `{definition.env_var}` "
@@ -77,13 +109,14 @@ def config_file_template(data_dir: Path) -> str:
     for definition in setting_definitions():
         if definition.name == "data_dir":
             continue
-        section, key = definition.name.split(".", 1)
+        section, key = definition.name.rsplit(".", 1)
         if section != group:
             lines += ["", f"[{section}]"]
             group = section
         lines.append(f"# {definition.help}")
         if definition.default is None:
-            lines.append(f"# {key} = (derived from data_dir)")
+            unset = "(derived from data_dir)" if definition.name in _DERIVED else "(unset)"
+            lines.append(f"# {key} = {unset}")
         else:
-            lines.append("# " + tomli_w.dumps({key: _plain(definition.default)}).strip())
+            lines.append("# " + _toml_line(key, _plain(definition.default)))
     return "\n".join(lines) + "\n"

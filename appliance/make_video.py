@@ -23,8 +23,12 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from appliance.budget import plan_stage
+from appliance.credentials import settings_secrets
 from appliance.jobs import job_params
+from appliance.provider_catalog import STAGE_KINDS, usable_chain
 from appliance.settings import Settings
+from render.costs import MICRO, usd
 from render.formats import FORMATS
 from render.protocol import STAGES, JobParams, StageName, StageSpec
 from render.publish import slugify
@@ -135,7 +139,7 @@ def make_video(
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     job_dir = settings.tier_root("hot") / "jobs" / f"cli-{stamp}-{secrets.token_hex(3)}"
     job_dir.mkdir(parents=True)
-    outcomes = _run_all(job, job_dir, show_progress)
+    outcomes = _run_all(settings, job, job_dir, show_progress)
     export_folder = Path(outcomes["upload"].artifacts["export"])
     final = export_folder / "video.mp4"
     if destination is not None:
@@ -145,8 +149,45 @@ def make_video(
     return final
 
 
-def _run_all(job: JobParams, job_dir: Path, show_progress: bool) -> dict[str, StageOutcome]:
+def _spec(
+    settings: Settings, job: JobParams, job_dir: Path, stage: StageName, spent: int
+) -> StageSpec:
+    """The stage's providers from the box's default chains and credentials, with the
+    budget guard of a channel with the box's default budget."""
+    secrets = settings_secrets(settings)
+    chains = {
+        name: usable_chain(settings, name, None, set(secrets))[0]
+        for name in STAGES[STAGES.index(stage) :]
+        if name in STAGE_KINDS
+    }
+    plan = plan_stage(
+        settings,
+        stage,
+        chains,
+        seconds=job.seconds,
+        spent_micro_usd=spent,
+        downgrade_micro_usd=round(settings.budget.video_downgrade_usd * MICRO),
+        limit_micro_usd=round(settings.budget.video_limit_usd * MICRO),
+        gpu=job.encoder == "h264_nvenc",
+    )
+    if plan.stop is not None:
+        raise MakeVideoError(f"over budget: {plan.stop} (artifacts kept in {job_dir})")
+    wanted = {p.credential for p in plan.providers if p.credential}
+    return StageSpec(
+        stage=stage,
+        job_dir=job_dir,
+        job=job,
+        providers=plan.providers,
+        budget_left_micro_usd=plan.budget_left_micro_usd,
+        secrets={name: value for name, value in secrets.items() if name in wanted},
+    )
+
+
+def _run_all(
+    settings: Settings, job: JobParams, job_dir: Path, show_progress: bool
+) -> dict[str, StageOutcome]:
     console = Console(stderr=True)
+    spent = 0
     outcomes: dict[str, StageOutcome] = {}
     columns = (
         TextColumn("{task.description:<10}"),
@@ -162,16 +203,18 @@ def _run_all(job: JobParams, job_dir: Path, show_progress: bool) -> dict[str, St
             def update(fraction: float, note: str, task: Any = task) -> None:
                 progress.update(task, completed=fraction, note=note[:40])
 
-            spec = StageSpec(stage=stage, job_dir=job_dir, job=job)
+            spec = _spec(settings, job, job_dir, stage, spent)
             outcome = asyncio.run(run_stage(spec, update))
+            spent += sum(int(cost.get("amount_micro_usd", 0)) for cost in outcome.costs)
             if outcome.error is not None:
                 progress.update(task, note="failed")
                 raise MakeVideoError(
                     f"{stage} stage failed ({outcome.error.get('kind')}): "
                     f"{outcome.error.get('message')} (artifacts kept in {job_dir})"
                 )
-            progress.update(task, completed=1.0)
+            progress.update(task, completed=1.0, note=str(outcome.data.get("provider", "")))
             outcomes[stage] = outcome
+    console.print(f"provider costs: {usd(spent)} (compute not included)")
     return outcomes
 
 

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from appliance.credentials import CredentialVault
 from appliance.metrics import Metrics
 from appliance.read_cache import ReadCache
 from appliance.settings import Settings
@@ -27,6 +28,9 @@ class Services:
     scheduler: Any = None
     # Issues and checks credentials (web.auth.Authenticator); made by open_services.
     auth: Any = None
+    # Seals and opens provider credentials entered through the API (appliance.credentials),
+    # keyed by the box key; made by open_services.
+    credentials: CredentialVault | None = None
     # Repeated API reads (analytics, list pages), invalidated by writes to their tables.
     read_cache: ReadCache = field(init=False)
 

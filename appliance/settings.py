@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 
 class _Group(BaseModel):
@@ -205,6 +205,184 @@ class AuthSettings(_Group):
     )
 
 
+class OpenAISettings(_Group):
+    api_key: SecretStr | None = Field(
+        None,
+        description="OpenAI API key; also read from OPENAI_API_KEY. Without one, script "
+        "providers named openai:MODEL are skipped.",
+    )
+    base_url: str = Field(
+        "https://api.openai.com/v1",
+        pattern=r"^https?://",
+        description="Where OpenAI's chat completions are sent.",
+    )
+    timeout_s: float = Field(120.0, gt=0, le=900, description="Timeout of one request.")
+
+
+class LocalLLMSettings(_Group):
+    base_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="An OpenAI-compatible server on this box or network (vLLM, Ollama, "
+        "llama.cpp), e.g. http://127.0.0.1:11434/v1; providers named local-llm:MODEL use it, "
+        "at no cost.",
+    )
+    api_key: SecretStr | None = Field(None, description="Key the local server wants, if any.")
+    timeout_s: float = Field(
+        600.0, gt=0, le=3600, description="Timeout of one request (local models are slower)."
+    )
+
+
+class GoogleTTSSettings(_Group):
+    credentials_file: Path | None = Field(
+        None,
+        description="Google service-account JSON for Cloud Text-to-Speech; also read from "
+        "GOOGLE_APPLICATION_CREDENTIALS. Without one, google-tts:VOICE providers are skipped.",
+    )
+    endpoint: str | None = Field(
+        None,
+        description="API endpoint; unset uses Google's (texttospeech.googleapis.com).",
+    )
+    timeout_s: float = Field(60.0, gt=0, le=600, description="Timeout of one request.")
+
+
+class StockSettings(_Group):
+    pexels_api_key: SecretStr | None = Field(
+        None, description="Pexels API key; also read from PEXELS_API_KEY."
+    )
+    pexels_base_url: str = Field(
+        "https://api.pexels.com", pattern=r"^https?://", description="Pexels API root."
+    )
+    pixabay_api_key: SecretStr | None = Field(
+        None, description="Pixabay API key; also read from PIXABAY_API_KEY."
+    )
+    pixabay_base_url: str = Field(
+        "https://pixabay.com", pattern=r"^https?://", description="Pixabay API root."
+    )
+    timeout_s: float = Field(30.0, gt=0, le=600, description="Timeout of one request.")
+
+
+def _chain(*names: str) -> Any:
+    return Field(
+        list(names),
+        min_length=1,
+        max_length=5,
+        description="Providers this stage tries in order when a channel names none; "
+        "one without credentials is skipped, and the offline provider always ends the chain.",
+    )
+
+
+class ProvidersSettings(_Group):
+    script: list[str] = _chain("openai:gpt-4o-mini", "template")
+    voice: list[str] = _chain("google-tts:en-US-Neural2-D", "piper")
+    media: list[str] = _chain("library", "pexels", "pixabay", "generated")
+    breaker_failures: int = Field(
+        5, ge=1, le=100, description="Consecutive failures that open a provider's breaker."
+    )
+    breaker_reset_s: float = Field(
+        300.0, gt=0, description="How long an open breaker keeps a provider out before a trial."
+    )
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    local_llm: LocalLLMSettings = Field(default_factory=LocalLLMSettings)
+    google_tts: GoogleTTSSettings = Field(default_factory=GoogleTTSSettings)
+    stock: StockSettings = Field(default_factory=StockSettings)
+
+
+class LlmPrice(_Group):
+    """Dollars per million tokens (which is micro-dollars per token)."""
+
+    input: float = Field(ge=0)
+    cached_input: float | None = Field(None, ge=0)  # None: billed as input
+    output: float = Field(ge=0)
+
+
+# Defaults from shared/PROVIDERS.md (late 2026). Prices change: edit the config, not the code.
+DEFAULT_LLM_PRICES = {
+    "gpt-4o-mini": LlmPrice(input=0.15, cached_input=0.075, output=0.60),
+    "gpt-4.1-mini": LlmPrice(input=0.40, cached_input=0.10, output=1.60),
+    "gpt-4o": LlmPrice(input=2.50, cached_input=1.25, output=10.00),
+    "gpt-3.5-turbo": LlmPrice(input=0.50, cached_input=None, output=1.50),
+}
+DEFAULT_TTS_PRICES = {
+    "standard": 4.0,
+    "wavenet": 16.0,
+    "neural2": 16.0,
+    "news": 16.0,
+    "polyglot": 16.0,
+    "casual": 16.0,
+    "chirp3-hd": 30.0,
+    "studio": 160.0,
+}
+
+
+class PriceSettings(_Group):
+    llm: dict[str, LlmPrice] = Field(
+        default_factory=lambda: dict(DEFAULT_LLM_PRICES),
+        description="OpenAI models: dollars per 1M tokens (input, cached_input, output). "
+        "Entries in the config file are added to these or replace them by model name; "
+        "an openai:MODEL provider without a price here is refused.",
+    )
+    tts: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_TTS_PRICES),
+        description="Google voices: dollars per 1M characters, by voice family (the part "
+        "of the voice name after the language: Standard, Wavenet, Neural2, Chirp3-HD, ...).",
+    )
+    local_llm_per_million_tokens: float = Field(
+        0.0, ge=0, description="Dollars per 1M tokens on the local OpenAI-compatible server."
+    )
+    pexels_per_request: float = Field(0.0, ge=0, description="Dollars per Pexels API request.")
+    pixabay_per_request: float = Field(0.0, ge=0, description="Dollars per Pixabay API request.")
+    gpu_slot_per_hour: float = Field(
+        0.09,
+        ge=0,
+        description="Compute: dollars per hour a GPU slot is held (power and the box's "
+        "share of its cost). Billed by the second of each stage in the slot.",
+    )
+    cpu_slot_per_hour: float = Field(
+        0.018, ge=0, description="Compute: dollars per hour a CPU slot is held."
+    )
+
+    @field_validator("tts")
+    @classmethod
+    def _families_lower(cls, value: dict[str, float]) -> dict[str, float]:
+        if any(price < 0 for price in value.values()):
+            raise ValueError("a price cannot be negative")
+        return {family.lower(): price for family, price in value.items()}
+
+
+class BudgetSettings(_Group):
+    video_limit_usd: float = Field(
+        3.00,
+        gt=0,
+        le=100,
+        description="A new channel's budget per video: a stage that would take a video "
+        "past it does not start, and the video stops as over_budget.",
+    )
+    video_downgrade_usd: float = Field(
+        2.50,
+        gt=0,
+        le=100,
+        description="A new channel's downgrade point: when a video's projected cost passes "
+        "it, its remaining stages use the channel's cheaper providers.",
+    )
+    warn_consecutive_videos: int = Field(
+        3,
+        ge=1,
+        le=100,
+        description="Warn when this many videos in a row of one channel cost more than "
+        "its downgrade point.",
+    )
+    warn_day_average_usd: float = Field(
+        2.00, gt=0, description="Warn when a day's average cost per finished video passes this."
+    )
+    warn_provider_week_growth_percent: float = Field(
+        20.0,
+        gt=0,
+        description="Warn when a provider's spend over the last 7 days is up by more than "
+        "this on the 7 days before.",
+    )
+
+
 class Settings(_Group):
     data_dir: Path = Field(
         Path("var"),
@@ -221,6 +399,9 @@ class Settings(_Group):
     log: LogSettings = Field(default_factory=LogSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    providers: ProvidersSettings = Field(default_factory=ProvidersSettings)
+    prices: PriceSettings = Field(default_factory=PriceSettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
 
     # Where the values came from, for `config show`; not a setting itself.
     sources: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
@@ -229,6 +410,11 @@ class Settings(_Group):
     @property
     def secret_key_path(self) -> Path:
         return self.auth.secret_key_file or self.data_dir / "secret.key"
+
+    @property
+    def media_cache_dir(self) -> Path:
+        """Stock media searches and downloads, kept the 24 hours their terms ask."""
+        return self.tier_root("hot") / "stock-cache"
 
     @property
     def database_path(self) -> Path:
@@ -301,7 +487,8 @@ class SettingDef(BaseModel):
 def _type_name(annotation: Any) -> str:
     if isinstance(annotation, type):
         return annotation.__name__
-    return str(annotation).replace("pathlib.", "").replace("typing.", "")
+    name = str(annotation).replace("pathlib.", "").replace("typing.", "")
+    return name.replace("pydantic.types.SecretStr", "secret").replace("appliance.settings.", "")
 
 
 def value_of(settings: Settings, dotted: str) -> Any:
@@ -320,5 +507,6 @@ _DERIVED = {
     "media.library_dir": lambda s: s.library_dir,
     "media.music_dir": lambda s: s.music_dir,
     "publish.export_dir": lambda s: s.export_dir,
+    "auth.secret_key_file": lambda s: s.secret_key_path,
     **{f"storage.{tier}": (lambda s, tier=tier: s.tier_root(tier)) for tier in TIERS},
 }

@@ -4,7 +4,8 @@ A worker gets a ``StageSpec`` and reports on stdout, one JSON object per line:
 
     {"type": "progress", "fraction": 0.4, "message": "..."}
     {"type": "cost", "provider": "...", "units": 1.0, "unit": "...",
-     "unit_price_micro_usd": 0, "amount_micro_usd": 0}
+     "unit_price_micro_usd": 0, "amount_micro_usd": 0, "detail": {...}}
+    {"type": "provider", "provider": "...", "ok": false, "kind": "...", "message": "..."}
     {"type": "log", "level": "info", "message": "..."}
     {"type": "result", "artifacts": {"name": "relative/path"}, "data": {...}}
     {"type": "error", "kind": "...", "message": "...", "retryable": false}
@@ -19,8 +20,10 @@ import time
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from render.costs import Charge
+from render.providers import ProviderChoice, ProviderFailure
 from render.script.write import MAX_SECONDS, MIN_SECONDS
 
 StageName = Literal["script", "voice", "media", "render", "thumbnail", "upload"]
@@ -46,6 +49,8 @@ class JobParams(BaseModel):
     library_dir: Path | None = None
     library_cache_dir: Path | None = None
     music_dir: Path | None = None
+    # Stock media searches and files, kept for the 24 hours the providers' terms ask.
+    media_cache_dir: Path | None = None
     export_dir: Path | None = None
     encoder: Literal["libx264", "h264_nvenc"] = "libx264"
     video_id: str | None = None
@@ -57,6 +62,17 @@ class StageSpec(BaseModel):
     stage: StageName
     job_dir: Path
     job: JobParams
+    # The providers this stage may call, in order; the offline one last. Empty: offline only.
+    providers: list[ProviderChoice] = Field(default_factory=list)
+    # What the video may still spend (micro-dollars) before it stops as over budget.
+    budget_left_micro_usd: int | None = None
+    # Credentials by name ("openai", "google-tts", ...). Never serialized: the spec file on
+    # disk has none; the supervisor hands them over in the worker's environment.
+    secrets: dict[str, SecretStr] = Field(default_factory=dict, exclude=True, repr=False)
+
+    def secret(self, name: str | None) -> str | None:
+        value = self.secrets.get(name) if name else None
+        return value.get_secret_value() if value is not None else None
 
 
 class StageError(Exception):
@@ -75,6 +91,7 @@ class Reporter:
         self._stream = stream
         self._min_interval_s = min_interval_s
         self._last_progress = 0.0
+        self.spent_micro_usd = 0  # what this stage's charges add up to so far
 
     def _send(self, message: dict[str, Any]) -> None:
         self._stream.write(json.dumps(message, default=str) + "\n")
@@ -93,17 +110,28 @@ class Reporter:
             }
         )
 
-    def cost(self, provider: str, units: float, unit: str, unit_price_micro_usd: int = 0) -> None:
+    def cost(self, provider: str, units: float, unit: str, unit_price_micro_usd: float = 0) -> None:
+        self.charge(Charge(provider, units, unit, unit_price_micro_usd))
+
+    def charge(self, charge: Charge) -> None:
+        self.spent_micro_usd += charge.amount_micro_usd
+        self._send(charge.as_message())
+
+    def provider_failed(self, failure: ProviderFailure) -> None:
+        """A provider failed and the stage moves on to the next in its list."""
         self._send(
             {
-                "type": "cost",
-                "provider": provider,
-                "units": units,
-                "unit": unit,
-                "unit_price_micro_usd": unit_price_micro_usd,
-                "amount_micro_usd": round(units * unit_price_micro_usd),
+                "type": "provider",
+                "provider": failure.provider,
+                "ok": False,
+                "kind": failure.kind,
+                "health": failure.counts_against_health,
+                "message": str(failure),
             }
         )
+
+    def provider_succeeded(self, provider: str) -> None:
+        self._send({"type": "provider", "provider": provider, "ok": True})
 
     def log(self, message: str, level: str = "info") -> None:
         self._send({"type": "log", "level": level, "message": message})

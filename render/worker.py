@@ -12,9 +12,10 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from render.protocol import Reporter, StageError, StageSpec
+from render.providers import take_worker_secrets
 
 EXIT_FAILED = 1
 EXIT_BAD_SPEC = 2
@@ -36,7 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         text = sys.stdin.read() if args[0] == "-" else open(args[0], encoding="utf-8").read()
         spec = StageSpec.model_validate_json(text)
-    except (OSError, ValidationError) as exc:
+        secrets = {name: SecretStr(value) for name, value in take_worker_secrets().items()}
+        spec = spec.model_copy(update={"secrets": secrets})
+    except (OSError, ValidationError, ValueError) as exc:
         reporter.error("bad_input", f"stage spec: {exc}", False)
         return EXIT_BAD_SPEC
     return run_stage(spec, reporter)

@@ -21,10 +21,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
+from appliance import cost_warnings
+from appliance.budget import StagePlan, plan_stage
+from appliance.credentials import resolve_secrets, settings_secrets
 from appliance.events import record_event
 from appliance.jobs import job_dir, job_params
+from appliance.provider_catalog import STAGE_KINDS, usable_chain
 from appliance.services import Services
-from render.protocol import StageSpec
+from render.costs import Charge, per_second_from_hourly
+from render.protocol import STAGES, StageSpec
 from scheduler import queue
 from scheduler.admission import Admit, StageNeeds, Thresholds, decide
 from scheduler.breakers import Breakers
@@ -45,6 +52,17 @@ logger = logging.getLogger("ytempire.scheduler")
 PROGRESS_WRITE_INTERVAL_S = 1.0
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What the supervisor decided about a stage before it starts: its providers (budget
+    and breakers applied), the credentials they need, and the video's own parameters."""
+
+    plan: StagePlan
+    spec_fields: dict[str, Any]
+    owner_id: int
+    secrets: dict[str, SecretStr] = field(default_factory=dict, repr=False)
+
+
 @dataclass
 class RunningStage:
     stage_id: int
@@ -55,6 +73,7 @@ class RunningStage:
     worker: StageWorker | None = None
     cancelled_by_user: bool = False
     log_path: Path | None = None
+    prepared: Prepared | None = None
     last_progress_write: float = 0.0
     started: float = field(default_factory=time.monotonic)
 
@@ -90,7 +109,10 @@ class Scheduler:
             hot_tier_min_free_bytes=self.settings.storage.min_free_mb * 2**20,
             max_encoder_sessions_per_gpu=cfg.max_encoder_sessions,
         )
-        self.breakers = Breakers()
+        self.breakers = Breakers(
+            failure_threshold=self.settings.providers.breaker_failures,
+            reset_after_s=self.settings.providers.breaker_reset_s,
+        )
         self.admitting = True
         self.last_wait_reason: str | None = None
         self.shedding = False
@@ -153,15 +175,19 @@ class Scheduler:
         for ready in await queue.ready_stages(db, now=utcnow()):
             if self.shedding and ready.effective_priority < 0:
                 continue
-            provider = provider_of(ready.name)
-            if not self.breakers.allow(provider):
-                retry_in = self.breakers.get(provider).retry_in_s()
-                self.last_wait_reason = f"{provider} breaker open; retry in {retry_in:.0f} s"
-                continue
             needs = StageNeeds.for_stage(ready.stage_id, ready.name)
             decision = decide(needs, self.slots, system, gpus, hot, self.thresholds)
             if not isinstance(decision, Admit):
                 self.last_wait_reason = decision.reason
+                continue
+            prepared = await self._prepare(ready.video_id, ready.name)
+            if prepared.plan.stop is not None:
+                await queue.stop_over_budget(
+                    db,
+                    ready.stage_id,
+                    reason=prepared.plan.stop,
+                    projected_micro_usd=prepared.plan.projected_micro_usd,
+                )
                 continue
             stage = await queue.claim(
                 db,
@@ -173,7 +199,9 @@ class Scheduler:
             if stage is None:
                 continue
             self.slots.assign(decision.slot_id, stage.id)
-            entry = RunningStage(stage.id, stage.video_id, stage.name, decision.slot_id)
+            entry = RunningStage(
+                stage.id, stage.video_id, stage.name, decision.slot_id, prepared=prepared
+            )
             entry.task = asyncio.create_task(
                 self._run(entry, decision.encoder or "libx264"), name=f"stage-{stage.id}"
             )
@@ -229,6 +257,7 @@ class Scheduler:
                 await queue.record_worker(db, entry.stage_id, worker.pid)
             started.cancel()
             outcome = await running
+            await self._charge_compute(entry, outcome)
             await self._apply(entry, outcome)
         except Exception:
             logger.exception("stage runner failed", extra={"fields": {"stage": entry.stage_id}})
@@ -242,28 +271,101 @@ class Scheduler:
             self.slots.release(entry.slot_id)
             self.running.pop(entry.stage_id, None)
 
-    async def _spec(self, entry: RunningStage, encoder: str) -> StageSpec:
+    async def _prepare(self, video_id: int, stage: str) -> Prepared:
+        """Plan a stage: its providers (channel chain, credentials, breakers, budget)."""
         async with self.services.db.read() as session:
-            video = await session.get(Video, entry.video_id)
+            video = await session.get(Video, video_id)
             assert video is not None
             channel = await session.get(Channel, video.channel_id)
+            vault = self.services.credentials
+            secrets = (
+                await resolve_secrets(session, vault, self.settings, video.owner_id)
+                if vault is not None
+                else settings_secrets(self.settings)
+            )
+        channel_providers = channel.providers if channel else None
+        chains = {}
+        for name in STAGES[STAGES.index(stage) :]:  # type: ignore[arg-type]
+            if name not in STAGE_KINDS:
+                continue
+            # Only this stage may take a half-open breaker's one trial call.
+            allow = self.breakers.allow if name == stage else self._breaker_closed
+            chains[name], _ = usable_chain(
+                self.settings, name, channel_providers, set(secrets), allow=allow
+            )
+        plan = plan_stage(
+            self.settings,
+            stage,
+            chains,
+            seconds=video.target_seconds,
+            spent_micro_usd=video.cost_micro_usd,
+            downgrade_micro_usd=video.downgrade_micro_usd,
+            limit_micro_usd=video.budget_micro_usd,
+            gpu=bool(self.telemetry.get("gpus")),
+        )
         optional: dict[str, str] = {}
         if channel is not None and channel.voice:
             optional["voice"] = channel.voice
         if channel is not None and channel.style:
             optional["template"] = channel.style
-        job = job_params(
-            self.settings,
+        fields = dict(
             topic=video.topic,
             seconds=video.target_seconds,
             format=video.format,
             niche=channel.niche if channel else "general",
             channel_name=channel.name if channel else None,
-            encoder=encoder,
             video_id=str(video.id),
             **optional,
         )
-        return StageSpec(stage=entry.name, job_dir=job_dir(self.settings, video.id), job=job)
+        wanted = {p.credential for p in plan.providers if p.credential}
+        return Prepared(
+            plan=plan,
+            spec_fields=fields,
+            owner_id=video.owner_id,
+            secrets={name: value for name, value in secrets.items() if name in wanted},
+        )
+
+    def _breaker_closed(self, provider: str) -> bool:
+        return self.breakers.get(provider).state != "open"
+
+    async def _spec(self, entry: RunningStage, encoder: str) -> StageSpec:
+        prepared = entry.prepared or await self._prepare(entry.video_id, entry.name)
+        plan = prepared.plan
+        if plan.downgraded and plan.providers:
+            async with self.services.db.write() as session:
+                await record_event(
+                    session,
+                    "budget.downgraded",
+                    owner_id=prepared.owner_id,
+                    video_id=entry.video_id,
+                    stage=entry.name,
+                    projected_micro_usd=plan.projected_micro_usd,
+                    providers=[p.name for p in plan.providers],
+                )
+        job = job_params(self.settings, encoder=encoder, **prepared.spec_fields)
+        return StageSpec(
+            stage=entry.name,  # type: ignore[arg-type]
+            job_dir=job_dir(self.settings, entry.video_id),
+            job=job,
+            providers=plan.providers,
+            budget_left_micro_usd=plan.budget_left_micro_usd,
+            secrets=prepared.secrets,
+        )
+
+    async def _charge_compute(self, entry: RunningStage, outcome: WorkerOutcome) -> None:
+        """Slot time is part of what a video costs: book it for CPU and GPU slots."""
+        slot_class = _slot_class(entry.slot_id)
+        if slot_class is None or outcome.exit_code is None:
+            return
+        rate = getattr(self.settings.prices, f"{slot_class}_slot_per_hour")
+        charge = Charge(
+            f"compute:{slot_class}",
+            round(outcome.duration_s, 3),
+            "slot-second",
+            per_second_from_hourly(rate),
+            detail={"slot": entry.slot_id},
+        )
+        await queue.record_cost(self.services.db, entry.stage_id, charge.as_message())
 
     async def _on_event(self, entry: RunningStage, event: WorkerEvent) -> None:
         db = self.services.db
@@ -275,16 +377,41 @@ class Scheduler:
                 await queue.record_progress(db, entry.stage_id, fraction)
         elif event.kind == "cost":
             await queue.record_cost(db, entry.stage_id, event.data)
+        elif event.kind == "provider":
+            await self._on_provider(entry, event.data)
         elif event.kind == "log" and entry.log_path is not None:
             line = f"[{event.data.get('level', 'info')}] {event.data.get('message', '')}\n"
             await asyncio.to_thread(_append, entry.log_path, line)
 
+    async def _on_provider(self, entry: RunningStage, data: dict[str, Any]) -> None:
+        """A provider's outcome inside a stage: its breaker learns, a failure is an event."""
+        provider = str(data.get("provider", ""))[:64]
+        if not provider:
+            return
+        if data.get("ok"):
+            self.breakers.record_success(provider)
+            return
+        if data.get("health"):
+            self.breakers.record_failure(provider)
+        async with self.services.db.write() as session:
+            await record_event(
+                session,
+                "provider.failed",
+                owner_id=entry.prepared.owner_id if entry.prepared else None,
+                video_id=entry.video_id,
+                stage=entry.name,
+                provider=provider,
+                kind=str(data.get("kind", ""))[:32],
+                message=str(data.get("message", ""))[:500],
+                breaker=self.breakers.get(provider).state,
+            )
+
     async def _apply(self, entry: RunningStage, outcome: WorkerOutcome) -> None:
         db = self.services.db
-        provider = provider_of(entry.name)
         if outcome.status == "succeeded":
-            self.breakers.record_success(provider)
-            await queue.finish_succeeded(db, entry.stage_id, outcome.result)
+            last = await queue.finish_succeeded(db, entry.stage_id, outcome.result)
+            if last:
+                await cost_warnings.after_video(db, self.settings, entry.video_id)
             return
         if outcome.status == "cancelled":
             if entry.cancelled_by_user:
@@ -355,10 +482,13 @@ class Scheduler:
         }
 
 
-def provider_of(stage: str) -> str:
-    """The provider a stage calls. Offline, each stage has one; the real providers
-    (per channel, with fallbacks) take their own names and breakers."""
-    return f"{stage}:offline"
+def _slot_class(slot_id: str) -> str | None:
+    """ "gpu0-1" → "gpu", "cpu-2" → "cpu"; io slots hold no compute worth billing."""
+    if slot_id.startswith("gpu"):
+        return "gpu"
+    if slot_id.startswith("cpu"):
+        return "cpu"
+    return None
 
 
 def _append(path: Path, line: str) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text, update
 
 from appliance.events import record_event
 from appliance.states import StageStatus, VideoStatus, transition
+from render.costs import amount_micro_usd
 from render.protocol import STAGES
 from scheduler.admission import STAGE_RESOURCES
 from storage.db import Database, mark_progress_only
@@ -43,6 +44,7 @@ async def create_video(
     video_format: str,
     priority: int = 0,
     budget_micro_usd: int = 3_000_000,
+    downgrade_micro_usd: int = 2_500_000,
 ) -> Video:
     async with db.write() as session:
         video = Video(
@@ -54,6 +56,7 @@ async def create_video(
             format=video_format,
             target_seconds=seconds,
             budget_micro_usd=budget_micro_usd,
+            downgrade_micro_usd=min(downgrade_micro_usd, budget_micro_usd),
         )
         session.add(video)
         await session.flush()
@@ -216,27 +219,57 @@ async def record_progress(db: Database, stage_id: int, fraction: float) -> None:
         )
 
 
-async def record_cost(db: Database, stage_id: int, entry: dict[str, Any]) -> None:
+async def record_cost(db: Database, stage_id: int, entry: dict[str, Any]) -> int:
+    """Book one cost line against the stage's video; returns the video's new total.
+
+    The amount is recomputed here from units and unit price by the ledger's one rounding
+    rule, so a worker can never book a figure its own line does not support.
+    """
+    units = float(entry.get("units", 0))
+    unit_price = float(entry.get("unit_price_micro_usd", 0))
+    amount = amount_micro_usd(units, unit_price)
+    detail = entry.get("detail")
     async with db.write() as session:
         stage = await session.get(Stage, stage_id)
         if stage is None:
-            return
-        amount = int(entry.get("amount_micro_usd", 0))
+            return 0
+        video = await session.get(Video, stage.video_id)
         session.add(
             CostEntry(
                 video_id=stage.video_id,
+                owner_id=video.owner_id if video else None,
+                channel_id=video.channel_id if video else None,
                 stage=stage.name,
                 attempt=stage.attempts,
                 provider=str(entry.get("provider", "unknown"))[:64],
-                units=float(entry.get("units", 0)),
+                units=units,
                 unit=str(entry.get("unit", ""))[:32],
-                unit_price_micro_usd=int(entry.get("unit_price_micro_usd", 0)),
+                unit_price_micro_usd=unit_price,
                 amount_micro_usd=amount,
+                detail=detail if isinstance(detail, dict) else None,
             )
         )
+        if video is None:
+            return 0
+        video.cost_micro_usd += amount
+        return video.cost_micro_usd
+
+
+async def stop_over_budget(db: Database, stage_id: int, *, reason: str, **figures: Any) -> None:
+    """The budget guard refused to start this stage: the video stops as over_budget.
+
+    The stage stays queued and every artifact and ledger line stays, so a retry after
+    the budget is raised goes on from this very stage.
+    """
+    async with db.write() as session:
+        stage = await session.get(Stage, stage_id)
+        if stage is None or stage.status != StageStatus.QUEUED:
+            return
         video = await session.get(Video, stage.video_id)
-        if video is not None:
-            video.cost_micro_usd += amount
+        if video is None:
+            return
+        video.error = f"over budget: {reason}"
+        await transition(session, video, VideoStatus.OVER_BUDGET, stage=stage.name, **figures)
 
 
 async def finish_succeeded(db: Database, stage_id: int, result: dict[str, Any] | None) -> bool:
@@ -245,6 +278,8 @@ async def finish_succeeded(db: Database, stage_id: int, result: dict[str, Any] |
         stage = await session.get(Stage, stage_id)
         assert stage is not None
         stage.result = result or {}
+        provider = (result or {}).get("data", {}).get("provider")
+        stage.provider = str(provider)[:200] if provider else None
         stage.progress = 1.0
         stage.error = None
         _release_claim(stage)
@@ -317,14 +352,32 @@ async def mark_cancelled(db: Database, stage_id: int) -> None:
             await transition(session, stage, StageStatus.CANCELLED)
 
 
-async def retry_video(db: Database, video_id: int) -> None:
+async def retry_video(
+    db: Database,
+    video_id: int,
+    *,
+    budget_micro_usd: int | None = None,
+    downgrade_micro_usd: int | None = None,
+) -> None:
     """Send a failed, cancelled or over-budget video back to the queue; its finished
-    stages are kept, the others get fresh attempts."""
+    stages are kept, the others get fresh attempts. A new budget (and downgrade point)
+    may come with it: that is how an over-budget video is resumed."""
     async with db.write() as session:
         video = await session.get(Video, video_id)
         if video is None:
             return
-        await transition(session, video, VideoStatus.QUEUED, reason="retry")
+        if budget_micro_usd is not None:
+            video.budget_micro_usd = budget_micro_usd
+        if downgrade_micro_usd is not None:
+            video.downgrade_micro_usd = downgrade_micro_usd
+        video.downgrade_micro_usd = min(video.downgrade_micro_usd, video.budget_micro_usd)
+        await transition(
+            session,
+            video,
+            VideoStatus.QUEUED,
+            reason="retry",
+            budget_micro_usd=video.budget_micro_usd,
+        )
         video.error = None
         stages = (await session.scalars(select(Stage).where(Stage.video_id == video_id))).all()
         for stage in stages:

@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import IO, Any, Literal, get_args
 
 from render.protocol import StageSpec
+from render.providers import SECRETS_ENV
 from storage.files import write_atomic
 
-EventKind = Literal["progress", "cost", "log", "result", "error"]
+EventKind = Literal["progress", "cost", "provider", "log", "result", "error"]
 Status = Literal["succeeded", "failed", "timed_out", "cancelled", "crashed"]
 EVENT_KINDS: frozenset[str] = frozenset(get_args(EventKind))
 
@@ -87,6 +88,9 @@ class StageWorker:
         self._on_event = on_event
         self._argv = (python, "-m", module, *extra_args)
         self._env = None if env is None else {**os.environ, **env}
+        if spec.secrets:  # the spec file never holds them; the environment is the worker's own
+            handed = {name: value.get_secret_value() for name, value in spec.secrets.items()}
+            self._env = {**(self._env or os.environ), SECRETS_ENV: json.dumps(handed)}
         self._kill_grace_s = kill_grace_s
         self._max_line_bytes = max_line_bytes
         self._process: asyncio.subprocess.Process | None = None

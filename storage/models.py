@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -131,6 +132,10 @@ class Channel(Base):
     # Per stage, the providers to try in order: {"script": ["openai:gpt-4o", "template"]}.
     providers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     budget_micro_usd: Mapped[int] = mapped_column(Integer, default=3_000_000)
+    # Past this projected cost, a video's remaining stages use the cheaper providers.
+    downgrade_micro_usd: Mapped[int] = mapped_column(
+        Integer, default=2_500_000, server_default="2500000"
+    )
     privacy: Mapped[str] = mapped_column(String(16), default="private")
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -156,6 +161,9 @@ class Video(Base):
     target_seconds: Mapped[int] = mapped_column(Integer, default=60)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     budget_micro_usd: Mapped[int] = mapped_column(Integer, default=3_000_000)
+    downgrade_micro_usd: Mapped[int] = mapped_column(
+        Integer, default=2_500_000, server_default="2500000"
+    )
     cost_micro_usd: Mapped[int] = mapped_column(Integer, default=0)
     output_path: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
@@ -189,26 +197,61 @@ class Stage(Base):
     not_before: Mapped[datetime | None] = mapped_column()
     slot: Mapped[str | None] = mapped_column(String(16))
     worker_pid: Mapped[int | None] = mapped_column(Integer)
+    # Who made the stage's output: "openai:gpt-4o", "pexels+generated", "piper".
+    provider: Mapped[str | None] = mapped_column(String(200))
     result: Mapped[dict[str, Any] | None] = mapped_column()
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
 
 
 class CostEntry(Base):
-    """One provider call's cost, in integer micro-dollars (the ledger is append-only)."""
+    """One provider call's cost, in integer micro-dollars (the ledger is append-only).
+
+    It belongs to its owner and channel as well as its video: deleting a video leaves
+    its entries in the books with ``video_id`` NULL, so spend per day and per provider
+    never goes down after the fact.
+    """
 
     __tablename__ = "cost_entries"
+    __table_args__ = (
+        Index("ix_cost_entries_owner_id_at", "owner_id", "at"),
+        Index("ix_cost_entries_provider_at", "provider", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    video_id: Mapped[int | None] = mapped_column(
+        ForeignKey("videos.id", ondelete="SET NULL"), index=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    channel_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channels.id", ondelete="SET NULL"), index=True
+    )
     stage: Mapped[str] = mapped_column(String(16))
     attempt: Mapped[int] = mapped_column(Integer)
     provider: Mapped[str] = mapped_column(String(64))
     units: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(32))
-    unit_price_micro_usd: Mapped[int] = mapped_column(Integer)
+    # Fractional: $0.15 per 1M tokens is 0.15 µ$ per token. The amount is always whole.
+    unit_price_micro_usd: Mapped[float] = mapped_column(Float)
     amount_micro_usd: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any] | None] = mapped_column()
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Credential(Base):
+    """A provider credential entered through the API, encrypted with the box's key."""
+
+    __tablename__ = "credentials"
+    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(32))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    # A short hash that tells two keys apart without revealing either.
+    fingerprint: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Event(Base):

@@ -27,6 +27,7 @@ class Route:
 
 
 V = "/api/v1/videos/<row_id:video_id>"
+CREDENTIAL = "<any('openai', 'local-llm', 'google-tts', 'pexels', 'pixabay'):name>"
 ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/auth/login"): Route("/api/v1/auth/login", public=True, tenancy="own"),
     ("POST", "/api/v1/auth/refresh"): Route("/api/v1/auth/refresh", public=True, tenancy="own"),
@@ -44,6 +45,13 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/keys"): Route("/api/v1/keys", {"name": "k"}, tenancy="own"),
     ("GET", "/api/v1/keys/<row_id:key_id>"): Route("/api/v1/keys/{key}"),
     ("DELETE", "/api/v1/keys/<row_id:key_id>"): Route("/api/v1/keys/{key}"),
+    ("GET", "/api/v1/credentials"): Route("/api/v1/credentials", tenancy="own"),
+    ("PUT", f"/api/v1/credentials/{CREDENTIAL}"): Route(
+        "/api/v1/credentials/pexels", {"value": "pexels-key-0123"}, tenancy="own"
+    ),
+    ("DELETE", f"/api/v1/credentials/{CREDENTIAL}"): Route(
+        "/api/v1/credentials/pexels", tenancy="own"
+    ),
     ("GET", "/api/v1/channels"): Route("/api/v1/channels", tenancy="list"),
     ("POST", "/api/v1/channels"): Route("/api/v1/channels", {"name": "c"}, tenancy="own"),
     ("GET", "/api/v1/channels/<row_id:channel_id>"): Route("/api/v1/channels/{channel}"),
@@ -57,6 +65,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("GET", V): Route("/api/v1/videos/{video}"),
     ("DELETE", V): Route("/api/v1/videos/{video}"),
+    ("PATCH", V): Route("/api/v1/videos/{video}", {"budget_micro_usd": 4_000_000}),
     ("POST", f"{V}/cancel"): Route("/api/v1/videos/{video}/cancel"),
     ("POST", f"{V}/retry"): Route("/api/v1/videos/{video}/retry"),
     ("GET", f"{V}/costs"): Route("/api/v1/videos/{video}/costs"),

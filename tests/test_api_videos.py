@@ -253,10 +253,15 @@ async def test_costs_add_up_exactly(api: Api) -> None:
         await add_cost(api, video["id"], stage, amount, unit_price_micro_usd=amount, units=1.0)
     status, body = await api.call(operator, "GET", f"{VIDEOS}/{video['id']}/costs")
     assert status == 200, body
-    assert set(body) == {"entries", "total_micro_usd", "total_usd"}
+    assert {"entries", "total_micro_usd", "total_usd"} <= set(body)
     assert [e["amount_micro_usd"] for e in body["entries"]] == amounts
     assert sum(e["amount_micro_usd"] for e in body["entries"]) == body["total_micro_usd"]
     assert body["total_micro_usd"] == 2_333_341 and body["total_usd"] == "2.333341"
+    assert body["total_display"] == "$2.33"
+    assert body["by_stage"] == dict(
+        zip(("script", "voice", "media", "render"), amounts, strict=True)
+    )
+    assert sum(body["by_provider"].values()) == body["total_micro_usd"]
     entry = body["entries"][0]
     assert {
         "stage",

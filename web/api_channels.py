@@ -6,6 +6,8 @@ owner's (admins see all), anyone else gets the same 404 as for a missing one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import ValidationError
 from quart import Blueprint, Response
 from quart_schema import (
@@ -16,7 +18,10 @@ from quart_schema import (
 )
 from sqlalchemy import select
 
+from appliance import provider_catalog as catalog
 from appliance.events import record_event
+from appliance.settings import Settings
+from render.costs import MICRO
 from storage import models
 from web.api_resources import API_PREFIX, empty_response, keyset_page, owned, scoped, use_row_ids
 from web.api_schemas import ROW_ID, ListQuery, problems
@@ -24,6 +29,7 @@ from web.auth import CurrentUser, current_user
 from web.channel_schemas import Channel, ChannelIn, ChannelPage, ChannelPatch
 from web.context import services
 from web.openapi import no_content
+from web.problems import FieldError
 from web.video_removal import delete_video_rows, refuse_if_unfinished, remove_files
 
 blueprint = Blueprint("api_channels", __name__, url_prefix=f"{API_PREFIX}/channels")
@@ -31,6 +37,31 @@ use_row_ids(blueprint)
 
 # The settings a channel's row holds, as ChannelIn names them.
 SETTINGS = tuple(ChannelIn.model_fields)
+
+
+def with_box_budget(settings: Settings, values: dict[str, Any]) -> dict[str, Any]:
+    """A new channel's budget and downgrade point: its own, or the box's defaults."""
+    if values.get("budget_micro_usd") is None:
+        values["budget_micro_usd"] = round(settings.budget.video_limit_usd * MICRO)
+    if values.get("downgrade_micro_usd") is None:
+        default = round(settings.budget.video_downgrade_usd * MICRO)
+        values["downgrade_micro_usd"] = min(default, values["budget_micro_usd"])
+    if values["downgrade_micro_usd"] > values["budget_micro_usd"]:
+        raise FieldError(
+            "downgrade_micro_usd",
+            f"{values['downgrade_micro_usd']} is more than the budget {values['budget_micro_usd']}",
+        )
+    return values
+
+
+def check_providers(settings: Settings, providers: dict[str, list[str]]) -> None:
+    """Every provider named must be one this box can use for that stage, with a price."""
+    for stage, names in providers.items():
+        for index, name in enumerate(names):
+            try:
+                catalog.check(settings, stage, name)
+            except catalog.UnknownProvider as error:
+                raise FieldError(f"providers.{stage}.{index}", str(error)) from None
 
 
 def channel_out(channel: models.Channel) -> Channel:
@@ -45,6 +76,7 @@ def channel_out(channel: models.Channel) -> Channel:
         schedule=channel.schedule,
         providers=channel.providers or {},
         budget_micro_usd=channel.budget_micro_usd,
+        downgrade_micro_usd=channel.downgrade_micro_usd,
         privacy=channel.privacy,
         created_at=channel.created_at,
         updated_at=channel.updated_at,
@@ -69,8 +101,10 @@ async def create_channel(data: ChannelIn) -> tuple[Channel, int, dict[str, str]]
     Only `name` is required; the rest have defaults.
     """
     user = await current_user("write")
+    values = with_box_budget(services().settings, data.model_dump())
+    check_providers(services().settings, values["providers"])
     async with services().db.write() as session:
-        channel = models.Channel(owner_id=user.id, options={}, **data.model_dump())
+        channel = models.Channel(owner_id=user.id, options={}, **values)
         session.add(channel)
         await session.flush()
         await record_event(session, "channel.created", owner_id=user.id, channel_id=channel.id)
@@ -121,6 +155,8 @@ async def update_channel(channel_id: int, data: ChannelPatch) -> Channel:
             valid = ChannelIn.model_validate(merged)
         except ValidationError as error:
             raise RequestSchemaValidationError(error) from None
+        if "providers" in data.model_fields_set:
+            check_providers(services().settings, valid.providers)
         changed = {
             name: value
             for name, value in valid.model_dump().items()

@@ -10,6 +10,7 @@ from quart import Blueprint, Response
 from quart_schema import validate_querystring, validate_request, validate_response
 from sqlalchemy import select
 
+from appliance.events import record_event
 from scheduler import queue
 from storage.db import PROGRESS
 from storage.models import Channel, Video
@@ -18,8 +19,17 @@ from web.api_schemas import ROW_ID, problems
 from web.auth import CurrentUser, current_user
 from web.context import services
 from web.openapi import no_content
+from web.problems import FieldError
 from web.video_removal import delete_video_rows, refuse_if_running, remove_files
-from web.video_schemas import Costs, VideoDetail, VideoIn, VideoListQuery, VideoOut, VideoPage
+from web.video_schemas import (
+    Costs,
+    VideoDetail,
+    VideoIn,
+    VideoListQuery,
+    VideoOut,
+    VideoPage,
+    VideoPatch,
+)
 from web.video_views import video_costs, video_detail, video_view, video_views
 
 blueprint = Blueprint("api_videos", __name__, url_prefix=f"{API_PREFIX}/videos")
@@ -72,6 +82,7 @@ async def create_video(data: VideoIn) -> tuple[VideoOut, int, dict[str, str]]:
         video_format=data.format or channel.format,
         priority=data.priority,
         budget_micro_usd=channel.budget_micro_usd,
+        downgrade_micro_usd=channel.downgrade_micro_usd,
     )
     out = await _view(user, video.id)
     return out, 201, {"Location": f"{API_PREFIX}/videos/{out.id}"}
@@ -117,6 +128,38 @@ async def get_costs(video_id: int) -> Costs:
     async with services().db.read() as session:
         await owned(session, user, Video, video_id)
         return await video_costs(session, video_id)
+
+
+@blueprint.patch(VIDEO)
+@validate_request(VideoPatch)
+@validate_response(VideoOut)
+@problems(400, 401, 403, 404)
+async def update_video(video_id: int, data: VideoPatch) -> VideoOut:
+    """Change a video's budget, downgrade point or priority.
+
+    A new budget counts from the next stage that starts. To resume a video that
+    stopped as `over_budget`, raise its budget here, then retry it.
+    """
+    user = await current_user("write")
+    async with services().db.write() as session:
+        video = await owned(session, user, Video, video_id)
+        changes = {name: getattr(data, name) for name in data.model_fields_set}
+        if any(value is None for value in changes.values()):
+            name = next(name for name, value in changes.items() if value is None)
+            raise FieldError(name, "cannot be null")
+        budget = changes.get("budget_micro_usd", video.budget_micro_usd)
+        downgrade = changes.get("downgrade_micro_usd", min(video.downgrade_micro_usd, budget))
+        if downgrade > budget:
+            raise FieldError("downgrade_micro_usd", f"cannot be more than the budget ({budget})")
+        changes["downgrade_micro_usd"] = downgrade
+        changed = {k: v for k, v in changes.items() if getattr(video, k) != v}
+        for name, value in changed.items():
+            setattr(video, name, value)
+        if changed:
+            await record_event(
+                session, "video.updated", owner_id=video.owner_id, video_id=video.id, **changed
+            )
+    return await _view(user, video_id)
 
 
 @blueprint.post(f"{VIDEO}/cancel")

@@ -15,6 +15,7 @@ from web import (
     api_analytics,
     api_auth,
     api_channels,
+    api_credentials,
     api_downloads,
     api_events,
     api_keys,
@@ -70,6 +71,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Quart:
     app.register_blueprint(api_auth.blueprint)
     app.register_blueprint(api_users.blueprint)
     app.register_blueprint(api_keys.blueprint)
+    app.register_blueprint(api_credentials.blueprint)
     app.register_blueprint(api_channels.blueprint)
     app.register_blueprint(api_videos.blueprint)
     app.register_blueprint(api_downloads.blueprint)

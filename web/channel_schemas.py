@@ -26,10 +26,9 @@ Niche = Literal[tuple(list_niches())]  # type: ignore[valid-type]
 _TEMPLATES = [name for niche in list_niches() for name in list_templates(niche)]
 _STYLES = sorted({*_TEMPLATES, *(name.split("/", 1)[1] for name in _TEMPLATES)})
 Style = Literal[tuple(_STYLES)]  # type: ignore[valid-type]
-DEFAULT_BUDGET_MICRO_USD = 3_000_000  # $3.00
 MAX_BUDGET_MICRO_USD = 100_000_000  # $100.00
 MAX_PROVIDERS_PER_STAGE = 5
-PROVIDER_NAME = r"^[a-z0-9][a-z0-9_.:-]{0,63}$"
+PROVIDER_NAME = r"^[a-z0-9][A-Za-z0-9_.:-]{0,63}$"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 ProviderName = Annotated[str, Field(pattern=PROVIDER_NAME, max_length=64)]
@@ -102,7 +101,19 @@ def _budget(default: Any) -> Any:
         default,
         ge=1,
         le=MAX_BUDGET_MICRO_USD,
-        description="Most a video of this channel may spend, in micro-dollars ($1 = 1000000).",
+        description="Most a video of this channel may spend, in micro-dollars ($1 = 1000000); "
+        "a stage that would pass it does not start. Default: the box's budget.video_limit_usd.",
+    )
+
+
+def _downgrade(default: Any) -> Any:
+    return Field(
+        default,
+        ge=0,
+        le=MAX_BUDGET_MICRO_USD,
+        description="When a video's projected cost passes this (micro-dollars), its remaining "
+        "stages use the cheaper providers of their chain. At most the budget. "
+        "Default: the box's budget.video_downgrade_usd.",
     )
 
 
@@ -156,7 +167,8 @@ class ChannelIn(BodyModel):
     format: VideoFormat = "1080p"
     schedule: str | None = _schedule()
     providers: dict[StageName, ProviderList] = _providers(default_factory=dict)
-    budget_micro_usd: WholeNumber = _budget(DEFAULT_BUDGET_MICRO_USD)
+    budget_micro_usd: WholeNumber | None = _budget(None)
+    downgrade_micro_usd: WholeNumber | None = _downgrade(None)
     privacy: Privacy = _privacy("private")
 
     @field_validator("name")
@@ -182,6 +194,14 @@ class ChannelIn(BodyModel):
     def _distinct(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         return _distinct(value)
 
+    @field_validator("downgrade_micro_usd")
+    @classmethod
+    def _within_budget(cls, value: int | None, info: ValidationInfo) -> int | None:
+        budget = info.data.get("budget_micro_usd")
+        if value is not None and budget is not None and value > budget:
+            raise ValueError(f"cannot be more than budget_micro_usd ({budget})")
+        return value
+
 
 class ChannelPatch(BodyModel):
     """Only the fields given change; the channel they leave must pass ``ChannelIn``.
@@ -199,6 +219,7 @@ class ChannelPatch(BodyModel):
     schedule: str | None = _schedule()
     providers: dict[StageName, ProviderList] = _providers(default=None)
     budget_micro_usd: WholeNumber = _budget(None)
+    downgrade_micro_usd: WholeNumber = _downgrade(None)
     privacy: Privacy = _privacy(None)
 
     def changes(self) -> dict[str, Any]:
@@ -219,6 +240,7 @@ class Channel(BaseModel):
     schedule: str | None
     providers: dict[str, list[str]]
     budget_micro_usd: int
+    downgrade_micro_usd: int
     privacy: str
     created_at: datetime
     updated_at: datetime

@@ -42,6 +42,19 @@ class VideoIn(BodyModel):
         return value.strip()
 
 
+class VideoPatch(BodyModel):
+    """What can change on a video once queued: its budget (to resume one that stopped
+    over budget, then retry it) and its priority."""
+
+    budget_micro_usd: WholeNumber = Field(
+        None, ge=1, le=100_000_000, description="Most it may spend, in micro-dollars."
+    )
+    downgrade_micro_usd: WholeNumber = Field(
+        None, ge=0, le=100_000_000, description="Past this its stages use cheaper providers."
+    )
+    priority: WholeNumber = Field(None, ge=-100, le=100, description="Higher runs sooner.")
+
+
 class VideoListQuery(ListQuery):
     status: VideoStatusName | None = None
     channel_id: RowId | None = None
@@ -80,6 +93,9 @@ class StageOut(BaseModel):
     progress: float
     error: str | None
     slot: str | None
+    provider: str | None = Field(
+        None, description='Who made its output: "openai:gpt-4o", "pexels+generated", ...'
+    )
 
 
 class VideoOut(BaseModel):
@@ -91,7 +107,12 @@ class VideoOut(BaseModel):
     format: str
     seconds: int
     progress: float
-    budget_micro_usd: int
+    budget_micro_usd: int = Field(
+        description="The video stops as over_budget rather than pass this."
+    )
+    downgrade_micro_usd: int = Field(
+        description="Past this projected cost its remaining stages use cheaper providers."
+    )
     cost_micro_usd: int
     output_path: str | None
     error: str | None
@@ -110,10 +131,13 @@ class CostEntryOut(BaseModel):
     provider: str
     units: float
     unit: str
-    unit_price_micro_usd: int
-    amount_micro_usd: int
+    unit_price_micro_usd: float = Field(
+        description="Micro-dollars per unit; may be fractional ($0.15 per 1M tokens is 0.15)."
+    )
+    amount_micro_usd: int = Field(description="units × unit price, rounded half to even.")
     attempt: int
     at: datetime
+    detail: dict[str, Any] = Field(default_factory=dict)
 
 
 class Costs(BaseModel):
@@ -128,6 +152,9 @@ class Costs(BaseModel):
             "exact, unlike a JSON number."
         ),
     )
+    total_display: str = Field(description="The total in dollars to the cent ('$1.23').")
+    by_stage: dict[str, int] = Field(description="Micro-dollars per stage.")
+    by_provider: dict[str, int] = Field(description="Micro-dollars per provider.")
 
 
 class EventOut(BaseModel):

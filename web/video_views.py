@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appliance.settings import Settings
+from render.costs import usd, usd_exact
 from storage.models import CostEntry, Event, Stage, Video
 from web.api_resources import API_PREFIX
 from web.video_files import list_artifacts
@@ -51,6 +52,7 @@ async def video_views(session: AsyncSession, videos: Sequence[Video]) -> list[Vi
                     progress=s.progress,
                     error=s.error,
                     slot=s.slot,
+                    provider=s.provider,
                 )
             )
     return [_video_out(video, stages[video.id]) for video in videos]
@@ -100,7 +102,15 @@ async def video_costs(session: AsyncSession, video_id: int) -> Costs:
         )
     ).all()
     total = sum(entry.amount_micro_usd for entry in entries)
+    by_stage: dict[str, int] = {}
+    by_provider: dict[str, int] = {}
+    for entry in entries:
+        by_stage[entry.stage] = by_stage.get(entry.stage, 0) + entry.amount_micro_usd
+        by_provider[entry.provider] = by_provider.get(entry.provider, 0) + entry.amount_micro_usd
     return Costs(
+        by_stage=by_stage,
+        by_provider=by_provider,
+        total_display=usd(total),
         entries=[
             CostEntryOut(
                 stage=e.stage,
@@ -111,19 +121,13 @@ async def video_costs(session: AsyncSession, video_id: int) -> Costs:
                 amount_micro_usd=e.amount_micro_usd,
                 attempt=e.attempt,
                 at=e.at,
+                detail=e.detail or {},
             )
             for e in entries
         ],
         total_micro_usd=total,
-        total_usd=usd(total),
+        total_usd=usd_exact(total),
     )
-
-
-def usd(micro_usd: int) -> str:
-    """Micro-dollars as an exact dollar string with six places: 1234500 → '1.234500'."""
-    sign = "-" if micro_usd < 0 else ""
-    dollars, micros = divmod(abs(micro_usd), 1_000_000)
-    return f"{sign}{dollars}.{micros:06d}"
 
 
 def artifact_url(video_id: int, kind: str) -> str:
@@ -142,6 +146,7 @@ def _video_out(video: Video, stages: list[StageOut]) -> VideoOut:
         seconds=video.target_seconds,
         progress=video.progress,
         budget_micro_usd=video.budget_micro_usd,
+        downgrade_micro_usd=video.downgrade_micro_usd,
         cost_micro_usd=video.cost_micro_usd,
         output_path=video.output_path,
         error=video.error,

@@ -1,23 +1,28 @@
 """The media stage: one picture or clip per section, under media/, listed in media.json.
 
-Per section, in order:
+Per section, the chain's sources in order, the first with something fitting wins:
 
-1. the library's best match for the section's search terms (its heading when it
-   has none), never a file already used earlier in the video;
-2. otherwise a generated background, seeded by topic and section.
+- ``"library"``: the library's best match for the section's search terms (its
+  heading when it has none);
+- a ``StockSource`` (Pexels, Pixabay): a photo or clip found by the same terms,
+  downloaded through the stock cache (stock.py);
+- and, always last, a generated background, seeded by topic and section.
+
+Nothing already used earlier in the video is used again. The chain defaults to
+the library alone (then generated), the offline behaviour.
 
 Section 0 is the title card (the title on its generated background) unless the
 library holds a *strong* match for it, two or more exact tag words
 (``STRONG_MATCH``): a fitting opening shot beats a card, and the title still
-shows on the thumbnail and the video page.
+shows on the thumbnail and the video page. Stock sources are not asked for it.
 
 Files are named ``section-NN-<source>-<key>.<ext>``, where the key hashes what
-the file is (the library file's path, size and mtime, or the generator's
-parameters), so a re-run finds the files it would write already there and
-writes nothing, and a changed choice never overwrites a file the previous
-media.json still points at. media.json is written last; files it no longer
-points at are removed after it. On an error, the files this run added are
-removed and the previous media.json stands.
+the file is (the library file's path, size and mtime, the stock file's URL, or
+the generator's parameters), so a re-run finds the files it would write already
+there and writes nothing, and a changed choice never overwrites a file the
+previous media.json still points at. media.json is written last; files it no
+longer points at are removed after it. On an error, the files this run added
+are removed and the previous media.json stands.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Literal
 
 from PIL import Image
 
@@ -42,6 +49,7 @@ from render.media.backgrounds import BackgroundSpec, render_background, section_
 from render.media.library import MIN_SCORE, LibraryItem, MediaLibrary
 from render.media.placing import place_file
 from render.media.probe import orientation_of
+from render.media.stock import StockFile, StockSource
 from render.media.tags import EXACT
 from render.media.title_card import render_title_card
 from storage.files import write_atomic
@@ -51,6 +59,8 @@ JPEG_QUALITY = 92
 
 _OWN_FILE = re.compile(r"^\.?section-\d+-.+")  # our assets, and our temp files (dot-prefixed)
 
+ChainLink = Literal["library"] | StockSource
+
 
 def gather_media(
     script: Script,
@@ -59,8 +69,16 @@ def gather_media(
     width: int,
     height: int,
     library: MediaLibrary | None,
+    chain: Sequence[ChainLink] = ("library",),
+    durations: Sequence[float] | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> MediaManifest:
-    """Choose and place one asset per section; write and return the manifest."""
+    """Choose and place one asset per section; write and return the manifest.
+
+    ``chain`` lists the sources to try per section, in order ("library" for
+    ``library``); a generated background ends it. ``durations`` are the sections'
+    spoken lengths in seconds (stock sources prefer clips for long ones).
+    """
     job_dir = Path(job_dir)
     media_dir = job_dir / MEDIA_DIR
     media_dir.mkdir(parents=True, exist_ok=True)
@@ -68,25 +86,42 @@ def gather_media(
     created: list[Path] = []
     used: set[str] = set()
     assets: list[MediaAsset] = []
+    count = len(script.sections)
     try:
         for index, section in enumerate(script.sections):
-            item = None
-            if library is not None:
-                item = library.match(
-                    _terms(section),
-                    orientation=orientation,
-                    exclude=used,
-                    min_size=(width, height),
-                    min_score=STRONG_MATCH if index == 0 else MIN_SCORE,
-                )
-            if item is not None:
-                used.add(item.relpath)
-                assets.append(_library_asset(item, index, media_dir, created))
-            else:
+            if progress is not None:
+                progress(index / count, f"section {index + 1} of {count}")
+            asset = None
+            for link in chain:
+                if isinstance(link, str):
+                    if library is None:
+                        continue
+                    item = library.match(
+                        _terms(section),
+                        orientation=orientation,
+                        exclude=used,
+                        min_size=(width, height),
+                        min_score=STRONG_MATCH if index == 0 else MIN_SCORE,
+                    )
+                    if item is not None:
+                        used.add(item.relpath)
+                        asset = _library_asset(item, index, media_dir, created)
+                elif index > 0:  # section 0: the title card, or a strong library match
+                    seconds = durations[index] if durations and index < len(durations) else None
+                    found = link.find(
+                        _terms(section), width=width, height=height, seconds=seconds, exclude=used
+                    )
+                    if found is not None:
+                        used.update({found.hit.identity, found.rendition.url})
+                        asset = _stock_asset(found, index, media_dir, created)
+                if asset is not None:
+                    break
+            if asset is None:
                 spec = section_spec(script.topic, index)
-                assets.append(
-                    _generated_asset(script.title, index, spec, width, height, media_dir, created)
+                asset = _generated_asset(
+                    script.title, index, spec, width, height, media_dir, created
                 )
+            assets.append(asset)
         manifest = MediaManifest(assets=assets)
         write_record(job_dir / MEDIA_FILE, manifest)
     except BaseException:
@@ -123,6 +158,25 @@ def _library_asset(
         attribution=item.attribution,
         license=item.license,
         duration=item.duration if item.kind == "video" else None,
+    )
+
+
+def _stock_asset(found: StockFile, index: int, media_dir: Path, created: list[Path]) -> MediaAsset:
+    hit = found.hit
+    dest = media_dir / _asset_name(index, hit.provider, found.rendition.url, found.path.suffix)
+    size = found.path.stat().st_size
+    if not (dest.is_file() and dest.stat().st_size == size):
+        place_file(found.path, dest)
+        created.append(dest)
+    return MediaAsset(
+        section=index,
+        kind=found.probe.kind,
+        path=f"{MEDIA_DIR}/{dest.name}",
+        source=hit.provider,  # type: ignore[arg-type]  # "pexels" or "pixabay"
+        origin=hit.page_url,
+        attribution=found.attribution,
+        license=found.license,
+        duration=found.probe.duration if found.probe.kind == "video" else None,
     )
 
 

@@ -15,7 +15,7 @@ from render.script.narrator import Narrator
 from render.script.phrases import Phrasebook, load_phrasebook
 from render.script.plan import make_plan, section_targets
 from render.script.spoken import speakable
-from render.script.topic import analyze_topic
+from render.script.topic import Topic, analyze_topic
 from render.voice.rate import speaking_rate
 from render.voices import BUNDLED_VOICE_NAME
 
@@ -57,6 +57,27 @@ def write_script(
     )
 
 
+def check_request(
+    topic: str, seconds: int, words_per_second: float, channel_name: str | None
+) -> tuple[Topic, str | None]:
+    """What every script writer checks first: the topic analysed, the channel name tidied.
+
+    Raises ValueError naming what is out of range.
+    """
+    info = analyze_topic(topic)
+    if not MIN_SECONDS <= seconds <= MAX_SECONDS:
+        raise ValueError(f"seconds must be between {MIN_SECONDS} and {MAX_SECONDS}, not {seconds}")
+    if not MIN_WORDS_PER_SECOND <= words_per_second <= MAX_WORDS_PER_SECOND:
+        raise ValueError(
+            f"words_per_second must be between {MIN_WORDS_PER_SECOND} and "
+            f"{MAX_WORDS_PER_SECOND}, not {words_per_second}"
+        )
+    channel = " ".join(channel_name.split()) if channel_name else None
+    if channel and len(channel) > MAX_CHANNEL_NAME_CHARS:
+        raise ValueError(f"channel name is longer than {MAX_CHANNEL_NAME_CHARS} characters")
+    return info, channel
+
+
 class ScriptWriter:
     """Holds what is worth reusing between scripts: the Jinja environment, compiled
     phrase snippets and parsed phrase banks."""
@@ -77,20 +98,8 @@ class ScriptWriter:
         channel_name: str | None = None,
         template: str | None = None,
     ) -> Script:
-        info = analyze_topic(topic)
         check_niche(niche)
-        if not MIN_SECONDS <= seconds <= MAX_SECONDS:
-            raise ValueError(
-                f"seconds must be between {MIN_SECONDS} and {MAX_SECONDS}, not {seconds}"
-            )
-        if not MIN_WORDS_PER_SECOND <= words_per_second <= MAX_WORDS_PER_SECOND:
-            raise ValueError(
-                f"words_per_second must be between {MIN_WORDS_PER_SECOND} and "
-                f"{MAX_WORDS_PER_SECOND}, not {words_per_second}"
-            )
-        channel = " ".join(channel_name.split()) if channel_name else None
-        if channel and len(channel) > MAX_CHANNEL_NAME_CHARS:
-            raise ValueError(f"channel name is longer than {MAX_CHANNEL_NAME_CHARS} characters")
+        info, channel = check_request(topic, seconds, words_per_second, channel_name)
         if seed is None:
             seed = topic_seed(info.text)
         words = round(seconds * words_per_second)

@@ -53,11 +53,8 @@ def run(spec: StageSpec, reporter: Reporter) -> None:
         # The slot's encoder does not open here (no GPU after all): the scheduler
         # may retry the stage on a CPU slot.
         raise StageError("resource", str(exc), retryable=True) from None
+    # Compute is booked by the supervisor, from the time the stage held its slot.
     wall = time.monotonic() - started
-    # Compute is a cost like any other; its price per second comes with the cost ledger.
-    reporter.cost(
-        f"render-{'gpu' if job.encoder == 'h264_nvenc' else 'cpu'}", round(wall, 3), "seconds"
-    )
     phrases = [Phrase(c.start, c.end, c.text) for c in plan.captions]
     write_atomic(spec.job_dir / CAPTIONS_FILE, to_srt(phrases))
     reporter.progress(1.0, "rendered")
@@ -68,5 +65,6 @@ def run(spec: StageSpec, reporter: Reporter) -> None:
             "frames": stats.frames,
             "wall_s": round(wall, 2),
             "encoder": plan.encoder,
+            "provider": f"pyav:{plan.encoder}",
         },
     )

@@ -22,4 +22,4 @@ def run(spec: StageSpec, reporter: Reporter) -> None:
         frame_time=1.0 if chosen.kind == "video" else None,
     )
     reporter.progress(1.0, "thumbnail drawn")
-    reporter.result({"thumbnail": THUMBNAIL_FILE})
+    reporter.result({"thumbnail": THUMBNAIL_FILE}, {"provider": "local"})

@@ -35,4 +35,4 @@ def run(spec: StageSpec, reporter: Reporter) -> None:
         captions=require_file(spec.job_dir, CAPTIONS_FILE),
     )
     reporter.progress(1.0, f"exported to {folder}")
-    reporter.result({"export": str(folder)}, {"folder": str(folder)})
+    reporter.result({"export": str(folder)}, {"folder": str(folder), "provider": "local-export"})
