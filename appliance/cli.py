@@ -84,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="auto: NVENC when a GPU opens it, else libx264",
     )
 
+    costs = add(commands, "costs", "what a typical video costs with each provider mix")
+    costs.add_argument(
+        "what",
+        nargs="?",
+        choices=("estimate", "reference"),
+        default="estimate",
+        help="estimate: with this box's prices (default); reference: the built-in ones",
+    )
+    costs.add_argument("--seconds", type=int, default=480, help="video length (default 480)")
+    costs.add_argument("--json", action="store_true")
+
     bench = commands.add_parser("bench", help="benchmarks")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True)
     bench_render = add(
@@ -136,6 +147,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         overrides = {"server.host": args.host, "server.port": args.port}
     if args.command == "init" and args.data_dir is not None:
         overrides = {"data_dir": str(args.data_dir.resolve())}
+    if args.command == "costs" and args.what == "reference":
+        from appliance.costs_doc import costs_markdown
+
+        print(costs_markdown(Settings(), args.seconds), end="")
+        return 0
     if args.command == "init":
         from appliance.init import init_command
 
@@ -169,6 +185,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         except MakeVideoError as exc:
             raise CliError(str(exc)) from None
         print(path)
+        return 0
+    if args.command == "costs":
+        from appliance.costs_doc import costs_json, costs_markdown
+
+        if not 15 <= args.seconds <= 900:
+            raise CliError("--seconds must be between 15 and 900", EXIT_USAGE)
+        render = costs_json if args.json else costs_markdown
+        print(render(settings, args.seconds), end="")
         return 0
     if args.command == "bench":
         from appliance.bench import bench_auth_command, bench_render_command

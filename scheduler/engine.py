@@ -401,7 +401,7 @@ class Scheduler:
                 video_id=entry.video_id,
                 stage=entry.name,
                 provider=provider,
-                kind=str(data.get("kind", ""))[:32],
+                failure=str(data.get("kind", ""))[:32],
                 message=str(data.get("message", ""))[:500],
                 breaker=self.breakers.get(provider).state,
             )

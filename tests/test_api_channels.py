@@ -40,6 +40,7 @@ async def test_create_takes_a_name_and_defaults_the_rest(api: Api) -> None:
         "schedule": None,
         "providers": {},
         "budget_micro_usd": 3_000_000,
+        "downgrade_micro_usd": 2_500_000,
         "privacy": "private",
     }
     async with api.services.db.read() as session:

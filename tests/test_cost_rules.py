@@ -21,6 +21,8 @@ from appliance.provider_catalog import (
 from appliance.settings import Settings
 from render.costs import Charge, amount_micro_usd, per_second_from_hourly, usd, usd_exact
 
+GUARD_BENCH = Path(__file__).resolve().parent.parent / "bench" / "cost_guard.py"
+
 
 @pytest.fixture
 def box(tmp_path: Path) -> Settings:
@@ -236,3 +238,53 @@ def test_a_stage_without_providers_stops_when_its_compute_would_not_fit(box: Set
         limit_micro_usd=3_000_000,
     )
     assert plan.stop is None and plan.providers == []
+
+
+# -- docs/COSTS.md ---------------------------------------------------------------------
+
+
+def test_costs_doc_is_current_and_computed_from_the_price_table() -> None:
+    from appliance.costs_doc import MIXES, costs_markdown, estimates
+
+    repo = Path(__file__).resolve().parent.parent
+    assert (repo / "docs" / "COSTS.md").read_text() == costs_markdown(Settings()), (
+        "docs/COSTS.md is stale: run `ytempire costs reference > docs/COSTS.md`"
+    )
+    totals = {
+        name: sum(line.micro_usd for line in lines) for name, lines in estimates(Settings()).items()
+    }
+    assert set(totals) == set(MIXES)
+    assert totals["offline"] < totals["cheapest cloud"] < totals["box default (cloud)"]
+    assert totals["box default (cloud)"] < totals["best cloud"] < 3_000_000
+
+
+def test_costs_command_prices_this_box(tmp_path: Path, capsys) -> None:
+    import json
+
+    from appliance.cli import main
+
+    config = tmp_path / "ytempire.toml"
+    config.write_text('data_dir = "data"\n[prices.tts]\nneural2 = 32.0\n')
+    assert main(["costs", "--json", "--config", str(config)]) == 0
+    doubled = json.loads(capsys.readouterr().out)["mixes"]["box default (cloud)"]
+    assert main(["costs", "--json", "--config", str(config), "--seconds", "240"]) == 0
+    half = json.loads(capsys.readouterr().out)["mixes"]["box default (cloud)"]
+    assert doubled["stages_micro_usd"]["voice"] > 1.9 * half["stages_micro_usd"]["voice"]
+    from appliance.costs_doc import estimates
+
+    reference = estimates(Settings())["box default (cloud)"][1].micro_usd  # the voice line
+    assert doubled["stages_micro_usd"]["voice"] == 2 * reference  # this box's price table
+    assert main(["costs", "--seconds", "5", "--config", str(config)]) == 2
+    assert "--seconds" in capsys.readouterr().err
+
+
+async def test_the_guard_benchmark_runs_and_reports_against_its_floor() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cost_guard_bench", GUARD_BENCH)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = await bench.run(videos=3, rounds=1)
+    assert result["floor"]["calls"] == result["plan"]["calls"] == 3
+    assert result["ratio_p50"] > 0
