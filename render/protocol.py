@@ -117,7 +117,7 @@ class Reporter:
         self.spent_micro_usd += charge.amount_micro_usd
         self._send(charge.as_message())
 
-    def provider_failed(self, failure: ProviderFailure) -> None:
+    def provider_failed(self, failure: ProviderFailure, message: str | None = None) -> None:
         """A provider failed and the stage moves on to the next in its list."""
         self._send(
             {
@@ -126,7 +126,7 @@ class Reporter:
                 "ok": False,
                 "kind": failure.kind,
                 "health": failure.counts_against_health,
-                "message": str(failure),
+                "message": str(failure) if message is None else message,
             }
         )
 

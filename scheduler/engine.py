@@ -180,7 +180,13 @@ class Scheduler:
             if not isinstance(decision, Admit):
                 self.last_wait_reason = decision.reason
                 continue
-            prepared = await self._prepare(ready.video_id, ready.name)
+            try:
+                prepared = await self._prepare(ready.video_id, ready.name)
+            except Exception:  # one video's bad data must not stop admission for all
+                logger.exception("cannot plan a stage", extra={"fields": {"stage": ready.stage_id}})
+                continue
+            if prepared is None:  # deleted since it was listed
+                continue
             if prepared.plan.stop is not None:
                 await queue.stop_over_budget(
                     db,
@@ -271,11 +277,12 @@ class Scheduler:
             self.slots.release(entry.slot_id)
             self.running.pop(entry.stage_id, None)
 
-    async def _prepare(self, video_id: int, stage: str) -> Prepared:
+    async def _prepare(self, video_id: int, stage: str) -> Prepared | None:
         """Plan a stage: its providers (channel chain, credentials, breakers, budget)."""
         async with self.services.db.read() as session:
             video = await session.get(Video, video_id)
-            assert video is not None
+            if video is None:
+                return None
             channel = await session.get(Channel, video.channel_id)
             vault = self.services.credentials
             secrets = (
@@ -330,6 +337,8 @@ class Scheduler:
 
     async def _spec(self, entry: RunningStage, encoder: str) -> StageSpec:
         prepared = entry.prepared or await self._prepare(entry.video_id, entry.name)
+        if prepared is None:
+            raise LookupError(f"video {entry.video_id} is gone")
         plan = prepared.plan
         if plan.downgraded and plan.providers:
             async with self.services.db.write() as session:

@@ -32,14 +32,25 @@ def first_that_delivers(
         try:
             result = attempt(choice)
         except ProviderFailure as failure:
-            reporter.provider_failed(failure)
-            reporter.log(f"{failure}; trying the next provider", "warning")
-            failures.append(str(failure))
+            # The providers scrub their own messages; this is the last line of defence.
+            message = redact(str(failure), spec)
+            reporter.provider_failed(failure, message)
+            reporter.log(f"{message}; trying the next provider", "warning")
+            failures.append(message)
             continue
         if not choice.offline:
             reporter.provider_succeeded(choice.name)
         return choice, result
     raise StageError("provider", "every provider failed: " + " | ".join(failures), retryable=True)
+
+
+def redact(text: str, spec: StageSpec) -> str:
+    """``text`` with any of the stage's credentials (8 characters or more) blanked out."""
+    for value in spec.secrets.values():
+        secret = value.get_secret_value()
+        if len(secret) >= 8:
+            text = text.replace(secret, "[redacted]")
+    return text
 
 
 def budget_left(spec: StageSpec, reporter: Reporter) -> int | None:
