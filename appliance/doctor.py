@@ -96,6 +96,28 @@ def voice_check(settings: Settings) -> Check:
     return Check("voice", "ok" if result.ok else "fail", f"{name}: {result.detail}", data)
 
 
+def provider_check(settings: Settings) -> Check:
+    """Which real providers the box's settings give credentials for (API-entered keys are
+    per user and live in the database). A credentials file that is set but unreadable
+    is a warning: Google voices would silently fall back to Piper."""
+    from appliance.credentials import CREDENTIAL_NAMES, settings_secrets
+
+    configured = sorted(settings_secrets(settings))
+    data = {"configured": configured}
+    account = settings.providers.google_tts.credentials_file
+    if account is not None and "google-tts" not in configured:
+        return Check(
+            "providers", "warn", f"google-tts: {account} cannot be read; voices use Piper", data
+        )
+    if not configured:
+        return Check("providers", "ok", "offline providers only (no credentials in settings)", data)
+    missing = [name for name in CREDENTIAL_NAMES if name not in configured]
+    detail = f"credentials for {', '.join(configured)}"
+    if missing:
+        detail += f"; not for {', '.join(missing)}"
+    return Check("providers", "ok", detail, data)
+
+
 def run_checks(settings: Settings) -> list[Check]:
     gpus = probe_gpus()
     steps: list[Callable[[], list[Check]]] = [
@@ -105,6 +127,7 @@ def run_checks(settings: Settings) -> list[Check]:
         lambda: [gpu_check(gpus)],
         lambda: encoder_checks(gpus),
         lambda: [voice_check(settings)],
+        lambda: [provider_check(settings)],
     ]
     return [check for step in steps for check in step()]
 

@@ -106,6 +106,7 @@ def test_doctor_reports_every_check_with_a_reason(tmp_path: Path) -> None:
         "encoder.libx264",
         "encoder.h264_nvenc",
         "voice",
+        "providers",
     ]
     for check in report["checks"]:
         assert check["status"] in ("ok", "warn", "fail")
@@ -116,6 +117,21 @@ def test_doctor_reports_every_check_with_a_reason(tmp_path: Path) -> None:
     assert statuses["database"] == "ok"
     assert report["healthy"] is (code == 0)
     assert code == 0, report
+
+
+def test_doctor_names_the_providers_the_settings_give_keys_for(tmp_path: Path) -> None:
+    from appliance.doctor import provider_check
+    from tests.conftest import make_settings
+
+    assert provider_check(make_settings(tmp_path)).detail.startswith("offline providers only")
+    keyed = make_settings(tmp_path, OPENAI_API_KEY="sk-doctor-0123456789")
+    check = provider_check(keyed)
+    assert check.status == "ok" and check.data["configured"] == ["openai"]
+    assert "sk-doctor" not in check.detail
+    missing = make_settings(
+        tmp_path, YTEMPIRE_PROVIDERS_GOOGLE_TTS_CREDENTIALS_FILE=str(tmp_path / "gone.json")
+    )
+    assert provider_check(missing).status == "warn"
 
 
 def test_doctor_fails_on_a_broken_box(tmp_path: Path) -> None:
