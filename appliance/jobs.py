@@ -17,6 +17,7 @@ def job_params(settings: Settings, **video: Any) -> JobParams:
         voices_dir=settings.voices_dir,
         library_dir=settings.library_dir,
         library_cache_dir=settings.tier_root("hot") / "library-index",
+        media_cache_dir=settings.media_cache_dir,
         music_dir=settings.music_dir,
         export_dir=settings.export_dir,
         **video,

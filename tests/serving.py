@@ -14,11 +14,25 @@ import httpx
 YTEMPIRE = [sys.executable, "-m", "appliance"]
 
 
+# Set on a developer's machine, never wanted in a test's supervisor: systemd's hand-over,
+# and provider credentials that would send test videos to the real services.
+HOST_ONLY = frozenset(
+    {
+        "NOTIFY_SOCKET",
+        "INVOCATION_ID",
+        "OPENAI_API_KEY",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "PEXELS_API_KEY",
+        "PIXABAY_API_KEY",
+    }
+)
+
+
 def base_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("YTEMPIRE_") and key not in ("NOTIFY_SOCKET", "INVOCATION_ID")
+        if not key.startswith("YTEMPIRE_") and key not in HOST_ONLY
     }
     env.update(
         YTEMPIRE_DATA_DIR=str(data_dir),

@@ -186,6 +186,9 @@ async def test_all_real_providers_cost_what_a_hand_computation_says(
     # Owner and channel are on every line, so the books outlive the video.
     assert {(e.owner_id, e.channel_id) for e in entries} == {(1, channel_id)}
 
+    # Searches and files stay in the shared 24-hour cache on the hot tier.
+    cached = [path for path in opened.settings.media_cache_dir.rglob("*") if path.is_file()]
+    assert len(cached) >= 4, cached
     metadata = json.loads(next((opened.settings.export_dir).glob("*/metadata.json")).read_text())
     assert "Photo by Mia Reef on Pexels" in metadata["description"]
     assert "Image by Ola Sky from Pixabay" in metadata["description"]

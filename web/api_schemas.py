@@ -30,6 +30,12 @@ def _json_number(value: object) -> object:
 # An integer in a JSON body (a query string's integers arrive as text and stay lax).
 WholeNumber = Annotated[int, BeforeValidator(_json_number)]
 BodyRowId = Annotated[int, Field(ge=1, le=SQLITE_INT_MAX), BeforeValidator(_json_number)]
+
+
+def bounded_whole_number(ge: int, le: int) -> Any:
+    """A ``WholeNumber`` between ``ge`` and ``le`` that keeps its bounds in the OpenAPI
+    schema even as an optional (``| None``) field."""
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_json_number)]
 # A path segment ``<ROW_ID:video_id>`` (``web.api_resources.RowIdConverter``).
 ROW_ID = "row_id"
 

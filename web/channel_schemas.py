@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from render.protocol import StageName
 from render.script import list_niches, list_templates
-from web.api_schemas import BodyModel, Page, VideoFormat, WholeNumber
+from web.api_schemas import BodyModel, Page, VideoFormat, bounded_whole_number
 
 Privacy = Literal["private", "unlisted", "public"]
 # The niches and templates the script writer ships, as enums the OpenAPI document shows.
@@ -96,11 +96,15 @@ def _providers(**default: Any) -> Any:
     )
 
 
+# Bounds on the type, not the field: on an optional field pydantic cannot put them in
+# the OpenAPI schema.
+BudgetMicroUsd = bounded_whole_number(1, MAX_BUDGET_MICRO_USD)
+DowngradeMicroUsd = bounded_whole_number(0, MAX_BUDGET_MICRO_USD)
+
+
 def _budget(default: Any) -> Any:
     return Field(
         default,
-        ge=1,
-        le=MAX_BUDGET_MICRO_USD,
         description="Most a video of this channel may spend, in micro-dollars ($1 = 1000000); "
         "a stage that would pass it does not start. Default: the box's budget.video_limit_usd.",
     )
@@ -109,8 +113,6 @@ def _budget(default: Any) -> Any:
 def _downgrade(default: Any) -> Any:
     return Field(
         default,
-        ge=0,
-        le=MAX_BUDGET_MICRO_USD,
         description="When a video's projected cost passes this (micro-dollars), its remaining "
         "stages use the cheaper providers of their chain. At most the budget. "
         "Default: the box's budget.video_downgrade_usd.",
@@ -167,8 +169,8 @@ class ChannelIn(BodyModel):
     format: VideoFormat = "1080p"
     schedule: str | None = _schedule()
     providers: dict[StageName, ProviderList] = _providers(default_factory=dict)
-    budget_micro_usd: WholeNumber | None = _budget(None)
-    downgrade_micro_usd: WholeNumber | None = _downgrade(None)
+    budget_micro_usd: BudgetMicroUsd | None = _budget(None)
+    downgrade_micro_usd: DowngradeMicroUsd | None = _downgrade(None)
     privacy: Privacy = _privacy("private")
 
     @field_validator("name")
@@ -218,8 +220,8 @@ class ChannelPatch(BodyModel):
     format: VideoFormat = Field(None)
     schedule: str | None = _schedule()
     providers: dict[StageName, ProviderList] = _providers(default=None)
-    budget_micro_usd: WholeNumber = _budget(None)
-    downgrade_micro_usd: WholeNumber = _downgrade(None)
+    budget_micro_usd: BudgetMicroUsd = _budget(None)
+    downgrade_micro_usd: DowngradeMicroUsd = _downgrade(None)
     privacy: Privacy = _privacy(None)
 
     def changes(self) -> dict[str, Any]:
