@@ -72,3 +72,11 @@ def test_without_providers_the_offline_one_runs_and_when_all_fail_the_stage_fail
     with pytest.raises(StageError, match="every provider failed") as failed:
         first_that_delivers(spec(tmp_path, OPENAI), Reporter(io.StringIO()), OFFLINE, broken)
     assert failed.value.retryable and failed.value.kind == "provider"
+
+
+def test_a_spec_on_disk_or_in_a_log_never_holds_its_credentials(tmp_path) -> None:
+    with_keys = spec(tmp_path, OPENAI, OFFLINE)
+    assert with_keys.secret("openai") == KEY
+    assert KEY not in with_keys.model_dump_json() and KEY not in repr(with_keys)
+    reread = StageSpec.model_validate_json(with_keys.model_dump_json())
+    assert reread.secrets == {} and reread.providers == with_keys.providers
