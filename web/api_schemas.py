@@ -36,6 +36,8 @@ def bounded_whole_number(ge: int, le: int) -> Any:
     """A ``WholeNumber`` between ``ge`` and ``le`` that keeps its bounds in the OpenAPI
     schema even as an optional (``| None``) field."""
     return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_json_number)]
+
+
 # A path segment ``<ROW_ID:video_id>`` (``web.api_resources.RowIdConverter``).
 ROW_ID = "row_id"
 
