@@ -16,10 +16,13 @@ estimate that was too low cannot carry a video far past its budget.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from pydantic import SecretStr
+
 from appliance.cost_estimate import stage_micro_usd
+from appliance.provider_catalog import STAGE_KINDS, usable_chain
 from appliance.settings import Settings
 from render.costs import usd
 from render.protocol import STAGES
@@ -70,32 +73,62 @@ def plan_stage(
     if chain:
         if downgraded:
             preferred = cost(stage, chain[0])
-            cheaper = [p for p in chain if cost(stage, p) < preferred]
-            chain = cheaper or chain
+            chain = [p for p in chain if cost(stage, p) < preferred] or chain
         fitting = [p for p in chain if cost(stage, p) <= left]
-        if not fitting:
-            cheapest = min(cost(stage, p) for p in chain)
-            return StagePlan(
-                stage,
-                [],
-                projected,
-                downgraded,
-                left,
-                stop=_stop_reason(stage, spent_micro_usd, cheapest, limit_micro_usd),
-            )
-        chain = fitting
+        if fitting:
+            return StagePlan(stage, fitting, projected, downgraded, left)
+        needed = min(cost(stage, p) for p in chain)
     else:
         needed = cost(stage, None)
-        if needed > left:
-            return StagePlan(
-                stage,
-                [],
-                projected,
-                downgraded,
-                left,
-                stop=_stop_reason(stage, spent_micro_usd, needed, limit_micro_usd),
-            )
-    return StagePlan(stage, chain, projected, downgraded, left)
+        if needed <= left:
+            return StagePlan(stage, [], projected, downgraded, left)
+    stop = _stop_reason(stage, spent_micro_usd, needed, limit_micro_usd)
+    return StagePlan(stage, [], projected, downgraded, left, stop=stop)
+
+
+def plan_for_channel(
+    settings: Settings,
+    stage: str,
+    channel_providers: dict | None,
+    secrets: Mapping[str, SecretStr],
+    *,
+    seconds: float,
+    spent_micro_usd: int,
+    downgrade_micro_usd: int,
+    limit_micro_usd: int,
+    gpu: bool,
+    allow: Callable[[str], bool] = lambda name: True,
+    allow_later: Callable[[str], bool] = lambda name: True,
+) -> tuple[StagePlan, dict[str, SecretStr]]:
+    """Plan ``stage`` of a video from its channel's chains (or the box's) and the
+    credentials at hand; returns the plan and just the credentials its providers need.
+
+    ``allow`` filters this stage's providers (a breaker's trial call is taken here),
+    ``allow_later`` those of the later stages, which are only projected.
+    """
+    chains = {
+        name: usable_chain(
+            settings,
+            name,
+            channel_providers,
+            set(secrets),
+            allow=allow if name == stage else allow_later,
+        )[0]
+        for name in STAGES[STAGES.index(stage) :]  # type: ignore[arg-type]
+        if name in STAGE_KINDS
+    }
+    plan = plan_stage(
+        settings,
+        stage,
+        chains,
+        seconds=seconds,
+        spent_micro_usd=spent_micro_usd,
+        downgrade_micro_usd=downgrade_micro_usd,
+        limit_micro_usd=limit_micro_usd,
+        gpu=gpu,
+    )
+    wanted = {p.credential for p in plan.providers if p.credential}
+    return plan, {name: value for name, value in secrets.items() if name in wanted}
 
 
 def _stop_reason(stage: str, spent: int, needed: int, limit: int) -> str:

@@ -9,6 +9,7 @@ the ledger's; these figures only decide, before a stage starts, whether it fits.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from appliance.provider_catalog import STAGE_KINDS, choice
 from appliance.settings import Settings
@@ -86,13 +87,14 @@ def compute_seconds(
     return 0.0
 
 
+def slot_rate(settings: Settings, slot_class: str) -> Decimal:
+    """Micro-dollars per second a slot of ``slot_class`` ("gpu" or "cpu") costs."""
+    rate = getattr(settings.prices, f"{slot_class}_slot_per_hour")
+    return per_second_from_hourly(rate)
+
+
 def compute_micro_usd(settings: Settings, slot_class: str, slot_seconds: float) -> int:
-    rate = (
-        settings.prices.gpu_slot_per_hour
-        if slot_class == "gpu"
-        else settings.prices.cpu_slot_per_hour
-    )
-    return amount_micro_usd(round(slot_seconds, 3), per_second_from_hourly(rate))
+    return amount_micro_usd(round(slot_seconds, 3), slot_rate(settings, slot_class))
 
 
 def stage_micro_usd(

@@ -23,10 +23,9 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from appliance.budget import plan_stage
+from appliance.budget import plan_for_channel
 from appliance.credentials import settings_secrets
 from appliance.jobs import job_params
-from appliance.provider_catalog import STAGE_KINDS, usable_chain
 from appliance.settings import Settings
 from render.costs import MICRO, usd
 from render.formats import FORMATS
@@ -154,16 +153,11 @@ def _spec(
 ) -> StageSpec:
     """The stage's providers from the box's default chains and credentials, with the
     budget guard of a channel with the box's default budget."""
-    secrets = settings_secrets(settings)
-    chains = {
-        name: usable_chain(settings, name, None, set(secrets))[0]
-        for name in STAGES[STAGES.index(stage) :]
-        if name in STAGE_KINDS
-    }
-    plan = plan_stage(
+    plan, secrets = plan_for_channel(
         settings,
         stage,
-        chains,
+        None,
+        settings_secrets(settings),
         seconds=job.seconds,
         spent_micro_usd=spent,
         downgrade_micro_usd=round(settings.budget.video_downgrade_usd * MICRO),
@@ -172,14 +166,13 @@ def _spec(
     )
     if plan.stop is not None:
         raise MakeVideoError(f"over budget: {plan.stop} (artifacts kept in {job_dir})")
-    wanted = {p.credential for p in plan.providers if p.credential}
     return StageSpec(
         stage=stage,
         job_dir=job_dir,
         job=job,
         providers=plan.providers,
         budget_left_micro_usd=plan.budget_left_micro_usd,
-        secrets={name: value for name, value in secrets.items() if name in wanted},
+        secrets=secrets,
     )
 
 

@@ -108,6 +108,11 @@ def prices_of(settings: Settings, name: ProviderName) -> dict[str, float]:
 
 def check(settings: Settings, stage: str, name: str) -> ProviderName:
     """``name`` parsed, if ``stage`` may use it and the price table covers it."""
+    return _checked(settings, stage, name)[0]
+
+
+def _checked(settings: Settings, stage: str, name: str) -> tuple[ProviderName, dict[str, float]]:
+    """``name`` parsed and its prices, or UnknownProvider saying why this box cannot use it."""
     parsed = ProviderName.parse(name)
     allowed = STAGE_KINDS.get(stage)
     if allowed is None:
@@ -116,8 +121,7 @@ def check(settings: Settings, stage: str, name: str) -> ProviderName:
         raise UnknownProvider(f"{name!r} cannot make the {stage}: use {', '.join(sorted(allowed))}")
     if parsed.kind == "local-llm" and settings.providers.local_llm.base_url is None:
         raise UnknownProvider(f"{name!r}: set providers.local_llm.base_url first")
-    prices_of(settings, parsed)
-    return parsed
+    return parsed, prices_of(settings, parsed)
 
 
 def chain_names(settings: Settings, stage: str, channel_providers: dict | None) -> list[str]:
@@ -130,7 +134,7 @@ def chain_names(settings: Settings, stage: str, channel_providers: dict | None) 
 
 
 def choice(settings: Settings, stage: str, name: str) -> ProviderChoice:
-    parsed = check(settings, stage, name)
+    parsed, prices = _checked(settings, stage, name)
     cfg = settings.providers
     base_url: str | None = None
     timeout_s = 60.0
@@ -152,7 +156,7 @@ def choice(settings: Settings, stage: str, name: str) -> ProviderChoice:
         kind=parsed.kind,  # type: ignore[arg-type]
         model=parsed.model,
         base_url=base_url,
-        prices=prices_of(settings, parsed),
+        prices=prices,
         credential=CREDENTIAL_OF.get(parsed.kind),
         timeout_s=timeout_s,
         options=options,

@@ -24,14 +24,14 @@ from typing import Any
 from pydantic import SecretStr
 
 from appliance import cost_warnings
-from appliance.budget import StagePlan, plan_stage
+from appliance.budget import StagePlan, plan_for_channel
+from appliance.cost_estimate import slot_rate
 from appliance.credentials import resolve_secrets, settings_secrets
 from appliance.events import record_event
 from appliance.jobs import job_dir, job_params
-from appliance.provider_catalog import STAGE_KINDS, usable_chain
 from appliance.services import Services
-from render.costs import Charge, per_second_from_hourly
-from render.protocol import STAGES, StageSpec
+from render.costs import Charge
+from render.protocol import StageSpec
 from scheduler import queue
 from scheduler.admission import Admit, StageNeeds, Thresholds, decide
 from scheduler.breakers import Breakers
@@ -290,25 +290,19 @@ class Scheduler:
                 if vault is not None
                 else settings_secrets(self.settings)
             )
-        channel_providers = channel.providers if channel else None
-        chains = {}
-        for name in STAGES[STAGES.index(stage) :]:  # type: ignore[arg-type]
-            if name not in STAGE_KINDS:
-                continue
-            # Only this stage may take a half-open breaker's one trial call.
-            allow = self.breakers.allow if name == stage else self._breaker_closed
-            chains[name], _ = usable_chain(
-                self.settings, name, channel_providers, set(secrets), allow=allow
-            )
-        plan = plan_stage(
+        plan, needed = plan_for_channel(
             self.settings,
             stage,
-            chains,
+            channel.providers if channel else None,
+            secrets,
             seconds=video.target_seconds,
             spent_micro_usd=video.cost_micro_usd,
             downgrade_micro_usd=video.downgrade_micro_usd,
             limit_micro_usd=video.budget_micro_usd,
             gpu=bool(self.telemetry.get("gpus")),
+            # Only this stage may take a half-open breaker's one trial call.
+            allow=self.breakers.allow,
+            allow_later=self._breaker_closed,
         )
         optional: dict[str, str] = {}
         if channel is not None and channel.voice:
@@ -324,13 +318,7 @@ class Scheduler:
             video_id=str(video.id),
             **optional,
         )
-        wanted = {p.credential for p in plan.providers if p.credential}
-        return Prepared(
-            plan=plan,
-            spec_fields=fields,
-            owner_id=video.owner_id,
-            secrets={name: value for name, value in secrets.items() if name in wanted},
-        )
+        return Prepared(plan=plan, spec_fields=fields, owner_id=video.owner_id, secrets=needed)
 
     def _breaker_closed(self, provider: str) -> bool:
         return self.breakers.get(provider).state != "open"
@@ -366,12 +354,11 @@ class Scheduler:
         slot_class = _slot_class(entry.slot_id)
         if slot_class is None or outcome.exit_code is None:
             return
-        rate = getattr(self.settings.prices, f"{slot_class}_slot_per_hour")
         charge = Charge(
             f"compute:{slot_class}",
             round(outcome.duration_s, 3),
             "slot-second",
-            per_second_from_hourly(rate),
+            slot_rate(self.settings, slot_class),
             detail={"slot": entry.slot_id},
         )
         await queue.record_cost(self.services.db, entry.stage_id, charge.as_message())
