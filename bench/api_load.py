@@ -178,7 +178,7 @@ def seed(data_dir: Path, videos: int, *, rng_seed: int = 5) -> Seeded:
 
 async def _create_users(db_path: Path) -> int:
     """The operator who owns every video, and an admin; the operator's id."""
-    from appliance.users import create_user
+    from appliance.domain.users import create_user
     from storage.db import Database
 
     db = Database(db_path)

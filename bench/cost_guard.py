@@ -4,7 +4,7 @@ Before the scheduler claims a stage it plans it (``Scheduler._prepare``): it rea
 the video and its channel, opens the owner's stored credentials (AES-GCM), builds
 the chains of this and the later stages from the price table, and projects the
 video's cost. The floor, in the same run, is what admission did before this
-existed: reading the video and its channel in one read transaction.
+existed: reading the video and its channel in one read (one thread hand-off, as the plan's read is).
 
 A fresh data folder gets one operator with all five credentials stored through
 the vault, a channel naming real providers for every stage, and ``--videos``
@@ -24,14 +24,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from appliance.bootstrap import open_services  # noqa: E402
-from appliance.config import load_settings  # noqa: E402
-from appliance.credentials import put_credential  # noqa: E402
-from scheduler import queue  # noqa: E402
+from appliance.config.loader import load_settings  # noqa: E402
+from appliance.domain import videos as video_queue  # noqa: E402
+from appliance.domain.box import open_box  # noqa: E402
+from appliance.domain.credentials import put_credential  # noqa: E402
 from scheduler.engine import Scheduler  # noqa: E402
 from scheduler.telemetry import StaticSystemSampler, SystemReading  # noqa: E402
 from storage.models import Channel, User, Video  # noqa: E402
@@ -52,18 +53,18 @@ PROVIDERS = {
 async def run(videos: int, rounds: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="ytempire-bench-") as folder:
         settings = load_settings(environ={"YTEMPIRE_DATA_DIR": folder}, cwd=Path(folder))
-        services = await open_services(settings)
+        box = await open_box(settings)
         try:
-            async with services.db.write() as session:
+            async with box.db.write() as session:
                 session.add(User(id=1, email="bench@box.io", password_hash="x", role="operator"))
                 await session.flush()
                 session.add(Channel(id=1, owner_id=1, name="c", options={}, providers=PROVIDERS))
                 for name, value in SECRETS.items():
-                    await put_credential(session, services.credentials, 1, name, value)
+                    await put_credential(session, box.vault, 1, name, value)
             ids = []
             for n in range(videos):
-                video = await queue.create_video(
-                    services.db,
+                video = await video_queue.create_video(
+                    box.db,
                     owner_id=1,
                     channel_id=1,
                     topic=f"topic {n}",
@@ -72,12 +73,14 @@ async def run(videos: int, rounds: int) -> dict:
                 )
                 ids.append(video.id)
             reading = SystemReading(10.0, 30.0, 8 * 2**30, 0.5, ())
-            scheduler = Scheduler(services, system=StaticSystemSampler(reading), gpus=None)
+            scheduler = Scheduler(box, system=StaticSystemSampler(reading), gpus=None)
+
+            def read_video_and_channel(session: Any, video_id: int) -> None:
+                video = session.get(Video, video_id)
+                session.get(Channel, video.channel_id)
 
             async def floor(video_id: int) -> None:
-                async with services.db.read() as session:
-                    video = await session.get(Video, video_id)
-                    await session.get(Channel, video.channel_id)
+                await box.db.query(read_video_and_channel, video_id)
 
             async def plan(video_id: int) -> None:
                 prepared = await scheduler._prepare(video_id, "script")
@@ -91,7 +94,7 @@ async def run(videos: int, rounds: int) -> dict:
                         await step(video_id)
                         timings[name].append(time.perf_counter() - started)
         finally:
-            await services.db.close()
+            await box.close()
     result = {
         name: {
             "p50_ms": round(statistics.median(values) * 1000, 3),

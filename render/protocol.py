@@ -26,6 +26,9 @@ from render.costs import Charge
 from render.providers import ProviderChoice, ProviderFailure
 from render.script.write import MAX_SECONDS, MIN_SECONDS
 
+# The supervisor's pid, in a worker's environment: the worker ends when it is gone.
+SUPERVISOR_PID_ENV = "YTEMPIRE_SUPERVISOR_PID"
+
 StageName = Literal["script", "voice", "media", "render", "thumbnail", "upload"]
 STAGES: tuple[StageName, ...] = ("script", "voice", "media", "render", "thumbnail", "upload")
 ErrorKind = Literal["bad_input", "missing_input", "provider", "resource", "internal"]
@@ -53,6 +56,9 @@ class JobParams(BaseModel):
     media_cache_dir: Path | None = None
     export_dir: Path | None = None
     encoder: Literal["libx264", "h264_nvenc"] = "libx264"
+    # How many threads the stage's CPU work may use (encoder, compositor, voice model),
+    # so CPU stages side by side share the cores instead of fighting; None: all cores.
+    threads: int | None = Field(None, ge=1, le=256)
     video_id: str | None = None
 
 

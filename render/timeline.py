@@ -54,6 +54,7 @@ def build_plan(
     output: Path,
     encoder: str = "libx264",
     music: Path | None = None,
+    threads: int | None = None,
 ) -> RenderPlan:
     duration = round(timings.duration + TAIL_S, 3)
     assets = {asset.section: asset for asset in media.assets}
@@ -88,6 +89,7 @@ def build_plan(
         captions=captions,
         audio=AudioPlan(voice=job_dir / VOICE_FILE, music=music),
         encoder=encoder,
+        threads=threads or 0,
         output=output,
     )
 

@@ -4,33 +4,30 @@ The slot class (and so the encoder) is decided here, never inside the stage. A
 render prefers a GPU slot whose GPU is under the memory threshold and has an
 NVENC session to spare; failing that it takes a CPU slot with libx264 if the CPU
 has room; failing both it waits, and the reason names every obstacle.
+
+"The CPU has room" is about other work: the CPU the appliance's own stage workers
+use is what the CPU slots are for, so it is not counted against admitting another
+(``SystemReading.own_cpu_percent``). With N CPU slots and N CPU stages ready, N run
+unless something else really loads the machine or memory is short.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, cast
 
+from appliance.domain.videos import STAGE_RESOURCES as _STAGE_RESOURCES
 from scheduler.slots import Encoder, Slot, SlotTable
 from scheduler.telemetry import DiskReading, GpuReading, SystemReading
 
 ResourceNeed = Literal["gpu_or_cpu", "cpu", "io"]
+# What stops a stage: the hot tier, the CPU or memory, the GPUs, or every slot being busy.
+WaitKind = Literal["disk", "cpu", "gpu", "slots", "other"]
 
-GIB = 1024**3
-
-# Cloud calls, downloads and uploads wait on the network, so they only take an io slot;
-# local Piper and Pillow work on the CPU; render is the one stage NVENC can speed up.
 STAGE_RESOURCES: Mapping[str, ResourceNeed] = MappingProxyType(
-    {
-        "script": "io",
-        "voice": "cpu",
-        "media": "io",
-        "render": "gpu_or_cpu",
-        "thumbnail": "cpu",
-        "upload": "io",
-    }
+    cast(dict[str, ResourceNeed], dict(_STAGE_RESOURCES))
 )
 
 
@@ -82,6 +79,8 @@ class Admit:
 @dataclass(frozen=True)
 class Wait:
     reason: str
+    # What stops it, for whoever must not rewrite the reason each time a figure moves.
+    kind: WaitKind = field(default="other", compare=False)
 
 
 Decision = Admit | Wait
@@ -99,20 +98,20 @@ def decide(
     the caller assigns the slot."""
     disk_problem = hot_tier_problem(hot_tier, thresholds)
     if disk_problem is not None:
-        return Wait(disk_problem)
+        return Wait(disk_problem, "disk")
     if needs.resource == "io":
         slot = _first_free(slots, "io")
-        return Admit(slot.id, None) if slot is not None else Wait(_no_free(slots, "io"))
+        return Admit(slot.id, None) if slot is not None else Wait(_no_free(slots, "io"), "slots")
     if needs.resource == "cpu":
-        slot, cpu_problem = _cpu_slot(slots, system, thresholds)
-        return Admit(slot.id, None) if slot is not None else Wait(cpu_problem)
+        slot, problem, kind = _cpu_slot(slots, system, thresholds)
+        return Admit(slot.id, None) if slot is not None else Wait(problem, kind)
     gpu_slot, gpu_problems = _gpu_slot(slots, gpus, thresholds)
     if gpu_slot is not None:
         return Admit(gpu_slot.id, gpu_slot.encoder)
-    cpu_slot, cpu_problem = _cpu_slot(slots, system, thresholds)
+    cpu_slot, problem, kind = _cpu_slot(slots, system, thresholds)
     if cpu_slot is not None:
         return Admit(cpu_slot.id, cpu_slot.encoder)
-    return Wait("; ".join([*gpu_problems, cpu_problem]))
+    return Wait("; ".join([*gpu_problems, problem]), kind)
 
 
 def hot_tier_problem(hot_tier: DiskReading, thresholds: Thresholds) -> str | None:
@@ -121,8 +120,8 @@ def hot_tier_problem(hot_tier: DiskReading, thresholds: Thresholds) -> str | Non
         return f"hot tier unreadable: {hot_tier.error}"
     if hot_tier.free_bytes < thresholds.hot_tier_min_free_bytes:
         return (
-            f"hot tier {_gib(hot_tier.free_bytes)} free "
-            f"< {_gib(thresholds.hot_tier_min_free_bytes)}"
+            f"hot tier has {readable_bytes(hot_tier.free_bytes)} free, "
+            f"minimum {readable_bytes(thresholds.hot_tier_min_free_bytes)}"
         )
     return None
 
@@ -151,10 +150,19 @@ def gpu_problem(
 
 
 def cpu_problem(system: SystemReading, thresholds: Thresholds) -> str | None:
-    """Why the CPU may not take another stage, or None when it may."""
+    """Why the CPU may not take another stage, or None when it may. Only load from outside
+    the appliance's own stage workers counts; memory counts whoever uses it."""
     problems = []
-    if system.cpu_percent >= thresholds.cpu_percent:
-        problems.append(f"CPU {_percent(system.cpu_percent)} ≥ {_percent(thresholds.cpu_percent)}")
+    outside = system.outside_cpu_percent
+    if outside >= thresholds.cpu_percent:
+        if system.own_cpu_percent > 0:
+            problems.append(
+                f"CPU {_percent(outside)} busy with other work ≥ "
+                f"{_percent(thresholds.cpu_percent)} (our stages use "
+                f"{_percent(system.own_cpu_percent)} more)"
+            )
+        else:
+            problems.append(f"CPU {_percent(outside)} ≥ {_percent(thresholds.cpu_percent)}")
     if system.memory_percent >= thresholds.memory_percent:
         problems.append(
             f"memory {_percent(system.memory_percent)} ≥ {_percent(thresholds.memory_percent)}"
@@ -192,14 +200,14 @@ def _gpu_slot(
 
 def _cpu_slot(
     slots: SlotTable, system: SystemReading, thresholds: Thresholds
-) -> tuple[Slot | None, str]:
+) -> tuple[Slot | None, str, WaitKind]:
     slot = _first_free(slots, "cpu")
     if slot is None:
-        return None, _no_free(slots, "cpu")
+        return None, _no_free(slots, "cpu"), "slots"
     problem = cpu_problem(system, thresholds)
     if problem is not None:
-        return None, problem
-    return slot, ""
+        return None, problem, "cpu"
+    return slot, "", "other"
 
 
 def _first_free(slots: SlotTable, resource: Literal["cpu", "io"]) -> Slot | None:
@@ -213,8 +221,16 @@ def _no_free(slots: SlotTable, resource: Literal["cpu", "io"]) -> str:
     return f"all {size} {label} slots busy" if size else f"no {label} slots"
 
 
-def _gib(size: int) -> str:
-    return f"{size / GIB:.1f} GiB"
+def readable_bytes(size: int) -> str:
+    """A size in the binary unit that reads well: 512 B, 1 MiB, 5.5 MiB, 120 GiB."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(value) < 1024 or unit == "TiB":
+            break
+        value /= 1024
+    if unit == "B" or value >= 100 or value == int(value):
+        return f"{value:.0f} {unit}"
+    return f"{value:.1f} {unit}"
 
 
 def _percent(value: float) -> str:

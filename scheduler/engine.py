@@ -1,10 +1,16 @@
 """The scheduler: admits ready stages into slots and runs each in a worker process.
 
-Side tasks (run by the supervisor): ``admission_loop`` (one tick a second: sample
-telemetry, reconcile slots, claim what fits), ``lease_loop`` (renew this
-supervisor's leases at half their length). ``start`` reaps what a previous
-supervisor left running; ``drain`` stops admitting, lets running stages finish
-within the grace period, and interrupts the rest (they resume at next start).
+Side tasks (run by the supervisor): ``admission_loop`` and ``lease_loop`` (renew this
+supervisor's leases at half their length). Admission is woken by events, not a clock:
+a commit that touches videos or stages (a video queued, cancelled or retried, a stage
+finished) and a slot being freed each wake it at once; the tick (``scheduler.tick_s``)
+is only a safety net. ``start`` reaps what a previous supervisor left running;
+``drain`` stops admitting, lets running stages finish within the grace period, and
+interrupts the rest (they resume at next start). ``run_until_idle`` is the one-shot
+mode ``make-video`` uses: the same loops, until no video is left to work on.
+
+Every state change goes through the domain (``appliance.domain``); the scheduler only
+decides when.
 """
 
 from __future__ import annotations
@@ -23,33 +29,35 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from appliance import cost_warnings
-from appliance.budget import StagePlan, plan_for_channel
-from appliance.cost_estimate import slot_rate
-from appliance.credentials import resolve_secrets, settings_secrets
-from appliance.events import record_event
-from appliance.jobs import job_dir, job_params
-from appliance.services import Services
+from appliance.domain import events, ledger, queue, spend_warnings, stages
+from appliance.domain.box import Box
+from appliance.domain.jobs import job_dir
+from appliance.domain.queue import StageContext
+from appliance.pricing.budget import StagePlan, plan_for_channel
+from appliance.pricing.estimate import slot_rate
 from render.costs import Charge
 from render.protocol import StageSpec
-from scheduler import queue
-from scheduler.admission import Admit, StageNeeds, Thresholds, decide
+from scheduler.admission import Admit, StageNeeds, Thresholds, Wait, decide
 from scheduler.breakers import Breakers
 from scheduler.retry import RetryPolicy
 from scheduler.slots import SlotPools, SlotTable
+from scheduler.stage_specs import job_params
 from scheduler.telemetry import (
     DiskReading,
     GpuReading,
     GpuSampler,
     GpuUnavailable,
+    SystemReading,
     SystemSampler,
 )
-from scheduler.workers import StageWorker, WorkerEvent, WorkerOutcome
-from storage.models import Channel, Stage, Video, utcnow
+from scheduler.workers import StageWorker, WorkerEvent, WorkerOutcome, WorkerPriority
+from storage.models import utcnow
 
 logger = logging.getLogger("ytempire.scheduler")
 
 PROGRESS_WRITE_INTERVAL_S = 1.0
+# The tables whose commits can make a stage ready or stop one.
+WAKE_TABLES = ("videos", "stages")
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,7 @@ class RunningStage:
     cancelled_by_user: bool = False
     log_path: Path | None = None
     prepared: Prepared | None = None
+    threads: int | None = None
     last_progress_write: float = 0.0
     started: float = field(default_factory=time.monotonic)
 
@@ -81,21 +90,24 @@ class RunningStage:
 class Scheduler:
     def __init__(
         self,
-        services: Services,
+        box: Box,
         *,
         system: SystemSampler,
         gpus: GpuSampler | None,
         rng: random.Random | None = None,
         worker_factory: Callable[..., StageWorker] = StageWorker,
+        cores: int | None = None,
     ):
-        self.services = services
-        self.settings = services.settings
+        self.box = box
+        self.db = box.db
+        self.settings = box.settings
         self.system = system
         self.gpus = gpus
         self.slots = SlotTable()
         self.running: dict[int, RunningStage] = {}
         self.rng = rng or random.Random()
         self.worker_factory = worker_factory
+        self.cores = cores or os.cpu_count() or 1
         cfg = self.settings.scheduler
         self.policy = RetryPolicy(
             max_attempts=cfg.max_attempts,
@@ -109,6 +121,7 @@ class Scheduler:
             hot_tier_min_free_bytes=self.settings.storage.min_free_mb * 2**20,
             max_encoder_sessions_per_gpu=cfg.max_encoder_sessions,
         )
+        self.priority = WorkerPriority(nice=cfg.worker_nice, io_idle=cfg.worker_io_idle)
         self.breakers = Breakers(
             failure_threshold=self.settings.providers.breaker_failures,
             reset_after_s=self.settings.providers.breaker_reset_s,
@@ -117,14 +130,20 @@ class Scheduler:
         self.last_wait_reason: str | None = None
         self.shedding = False
         self.telemetry: dict[str, Any] = {}
+        # Set when a slot frees: admission looks again at once.
+        self._wake = asyncio.Event()
+        # What each waiting video was last told stops it (kinds, not figures that move).
+        self._waiting_kind: dict[int, str] = {}
+        # Admission's own view of what changed, for telling a wake-up from a quiet tick.
+        self.ticks = 0
 
     # -- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
-        reaped = await queue.reap(self.services.db, boot_id=self.services.boot_id)
+        reaped = await stages.reap(self.db, boot_id=self.box.boot_id)
         for stage in reaped:
-            # A supervisor killed outright leaves its workers running (they have their own
-            # process groups); one must never run beside its own retry.
+            # A worker outlives its supervisor only where it could not be told to end with
+            # it (not Linux); it must never run beside its own retry.
             if stage.worker_pid is not None:
                 await asyncio.to_thread(kill_orphan_worker, stage.worker_pid)
         if reaped:
@@ -135,21 +154,60 @@ class Scheduler:
         self._reconcile(self._gpu_readings())
 
     async def admission_loop(self) -> None:
+        """Admit whenever something may have changed; at least every ``tick_s``."""
+        changes = self.db.changes
         while True:
+            seen = changes.generation(*WAKE_TABLES)
+            self._wake.clear()
             await self.tick()
-            await asyncio.sleep(self.settings.scheduler.tick_s)
+            if self._wake.is_set() or changes.generation(*WAKE_TABLES) != seen:
+                # Something changed while we looked (our own claims included): once more.
+                # A tick that writes nothing changes nothing, so this settles at once.
+                continue
+            await self._sleep_until_woken(self.settings.scheduler.tick_s)
+
+    async def _sleep_until_woken(self, within: float) -> None:
+        commit = asyncio.ensure_future(self.db.changes.wait(within, tables=WAKE_TABLES))
+        freed = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({commit, freed}, timeout=within, return_when="FIRST_COMPLETED")
+        finally:
+            commit.cancel()
+            freed.cancel()
 
     async def lease_loop(self) -> None:
         lease = self.settings.scheduler.lease_s
         while True:
-            await queue.renew_leases(self.services.db, boot_id=self.services.boot_id, lease_s=lease)
+            await stages.renew_leases(self.db, boot_id=self.box.boot_id, lease_s=lease)
             await asyncio.sleep(lease / 2)
+
+    async def run_until_idle(self) -> None:
+        """One-shot mode: admit and run until no video is queued, running or waiting
+        and no stage runs, then return (``make-video``)."""
+        await self.start()
+        admission = asyncio.create_task(self.admission_loop(), name="admission")
+        leases = asyncio.create_task(self.lease_loop(), name="leases")
+        try:
+            while True:
+                if admission.done() or leases.done():
+                    # A side task that ends has failed: say how.
+                    (admission if admission.done() else leases).result()
+                    raise RuntimeError("the scheduler's side task ended")
+                active = await self.db.query(queue.active_video_count)
+                if not active and not self.running:
+                    return
+                await self.db.changes.wait(1.0, tables=WAKE_TABLES)
+        finally:
+            admission.cancel()
+            leases.cancel()
+            await asyncio.gather(admission, leases, return_exceptions=True)
+            await self.drain(0)
 
     async def drain(self, grace_s: float) -> None:
         """Stop admitting; give running stages ``grace_s`` to finish; interrupt the rest."""
         self.admitting = False
         tasks = [entry.task for entry in self.running.values() if entry.task]
-        if tasks:
+        if tasks and grace_s > 0:
             await asyncio.wait(tasks, timeout=grace_s)
         for entry in list(self.running.values()):
             if entry.worker is not None:
@@ -161,68 +219,119 @@ class Scheduler:
     # -- admission ----------------------------------------------------------------------
 
     async def tick(self) -> None:
-        if not self.admitting or self.services.draining:
+        if not self.admitting:
             return
-        system = await asyncio.to_thread(self.system.sample)
+        self.ticks += 1
+        await self._stop_cancelled()
+        system = await asyncio.to_thread(self.system.sample, self._worker_pids())
         gpus = self._gpu_readings()
         self._reconcile(gpus)
-        hot = next((d for d in system.disks if d.path == self.settings.tier_root("hot")), None)
-        hot = hot or DiskReading(self.settings.tier_root("hot"), 0, 0, "not sampled")
+        hot = self._hot_reading(system)
         self.telemetry = {"system": system, "gpus": gpus}
-        db = self.services.db
-        depth = await queue.active_video_count(db)
+        depth = await self.db.query(queue.active_video_count)
         await self._update_shedding(depth)
-        for ready in await queue.ready_stages(db, now=utcnow()):
+        self.last_wait_reason = None
+        for ready in await self.db.query(queue.ready_stages, now=utcnow()):
             if self.shedding and ready.effective_priority < 0:
                 continue
             needs = StageNeeds.for_stage(ready.stage_id, ready.name)
             decision = decide(needs, self.slots, system, gpus, hot, self.thresholds)
-            if not isinstance(decision, Admit):
+            if isinstance(decision, Wait):
                 self.last_wait_reason = decision.reason
+                await self._say_waiting(ready, decision)
                 continue
-            try:
-                prepared = await self._prepare(ready.video_id, ready.name)
-            except Exception:  # one video's bad data must not stop admission for all
-                logger.exception("cannot plan a stage", extra={"fields": {"stage": ready.stage_id}})
-                continue
-            if prepared is None:  # deleted since it was listed
-                continue
-            if prepared.plan.stop is not None:
-                await queue.stop_over_budget(
-                    db,
-                    ready.stage_id,
-                    reason=prepared.plan.stop,
-                    projected_micro_usd=prepared.plan.projected_micro_usd,
-                )
-                continue
-            stage = await queue.claim(
-                db,
+            await self._admit(ready, decision)
+
+    async def _admit(self, ready: queue.ReadyStage, decision: Admit) -> None:
+        try:
+            prepared = await self._prepare(ready.video_id, ready.name)
+        except Exception:  # one video's bad data must not stop admission for all
+            logger.exception("cannot plan a stage", extra={"fields": {"stage": ready.stage_id}})
+            return
+        if prepared is None:  # deleted since it was listed
+            return
+        if prepared.plan.stop is not None:
+            await stages.stop_over_budget(
+                self.db,
                 ready.stage_id,
-                boot_id=self.services.boot_id,
-                lease_s=self.settings.scheduler.lease_s,
-                slot=decision.slot_id,
+                reason=prepared.plan.stop,
+                projected_micro_usd=prepared.plan.projected_micro_usd,
             )
-            if stage is None:
+            return
+        stage = await stages.claim(
+            self.db,
+            ready.stage_id,
+            boot_id=self.box.boot_id,
+            lease_s=self.settings.scheduler.lease_s,
+            slot=decision.slot_id,
+        )
+        if stage is None:
+            return
+        self._waiting_kind.pop(ready.video_id, None)
+        self.slots.assign(decision.slot_id, stage.id)
+        entry = RunningStage(
+            stage.id, stage.video_id, stage.name, decision.slot_id, prepared=prepared
+        )
+        entry.threads = self._thread_budget(decision.slot_id)
+        entry.task = asyncio.create_task(
+            self._run(entry, decision.encoder or "libx264"), name=f"stage-{stage.id}"
+        )
+        self.running[stage.id] = entry
+
+    async def _say_waiting(self, ready: queue.ReadyStage, decision: Wait) -> None:
+        """A started video with nothing running shows ``waiting`` and why. The reason is
+        written again only when what stops it changes, not each time a figure moves."""
+        if ready.video_status not in ("running", "waiting"):
+            return  # not started yet: it is simply queued
+        if self._waiting_kind.get(ready.video_id) == decision.kind:
+            return
+        self._waiting_kind[ready.video_id] = decision.kind
+        await stages.mark_waiting(self.db, ready.video_id, decision.reason)
+
+    def _thread_budget(self, slot_id: str) -> int | None:
+        """CPU stages side by side split the cores between them: the second and later each
+        get their share (four at once a quarter each). A stage alone on the CPU, and GPU
+        and io stages, keep the libraries' own choice (None)."""
+        if not slot_id.startswith("cpu"):
+            return None
+        busy = sum(1 for slot in self.slots.busy() if slot.resource == "cpu")
+        if busy <= 1:
+            return None
+        return max(1, self.cores // busy)
+
+    def _worker_pids(self) -> list[int]:
+        return [
+            entry.worker.pid
+            for entry in self.running.values()
+            if entry.worker is not None and entry.worker.pid is not None
+        ]
+
+    def _hot_reading(self, system: SystemReading) -> DiskReading:
+        hot_root = self.settings.tier_root("hot")
+        found = next((d for d in system.disks if d.path == hot_root), None)
+        return found or DiskReading(hot_root, 0, 0, "not sampled")
+
+    async def _stop_cancelled(self) -> None:
+        """Stop the workers of stages whose video was cancelled (or deleted) meanwhile."""
+        if not self.running:
+            return
+        video_ids = sorted({entry.video_id for entry in self.running.values()})
+        statuses = await self.db.query(queue.video_statuses, video_ids)
+        for entry in list(self.running.values()):
+            if entry.cancelled_by_user:
                 continue
-            self.slots.assign(decision.slot_id, stage.id)
-            entry = RunningStage(
-                stage.id, stage.video_id, stage.name, decision.slot_id, prepared=prepared
-            )
-            entry.task = asyncio.create_task(
-                self._run(entry, decision.encoder or "libx264"), name=f"stage-{stage.id}"
-            )
-            self.running[stage.id] = entry
+            if statuses.get(entry.video_id, "cancelled") == "cancelled":
+                entry.cancelled_by_user = True
+                if entry.worker is not None:
+                    # In the background: a stubborn worker's grace must not hold admission.
+                    asyncio.create_task(entry.worker.cancel(), name=f"cancel-{entry.stage_id}")
 
     async def _update_shedding(self, depth: int) -> None:
         shedding = depth > self.settings.scheduler.shed_queue_depth
         if shedding != self.shedding:
             self.shedding = shedding
-            async with self.services.db.write() as session:
-                await record_event(
-                    session,
-                    "scheduler.shedding" if shedding else "scheduler.shedding_ended",
-                    depth=depth,
-                )
+            kind = "scheduler.shedding" if shedding else "scheduler.shedding_ended"
+            await events.record(self.db, kind, depth=depth)
 
     def _gpu_readings(self) -> tuple[GpuReading, ...]:
         if self.gpus is None:
@@ -243,7 +352,6 @@ class Scheduler:
     # -- running a stage ----------------------------------------------------------------
 
     async def _run(self, entry: RunningStage, encoder: str) -> None:
-        db = self.services.db
         try:
             spec = await self._spec(entry, encoder)
             log_path = spec.job_dir / "logs" / f"{entry.name}.log"
@@ -254,21 +362,25 @@ class Scheduler:
                 log_path=log_path,
                 timeout_s=self.settings.scheduler.stage_timeout_s,
                 on_event=lambda event: self._on_event(entry, event),
+                env=_thread_env(entry.threads),
+                priority=self.priority,
             )
             entry.worker = worker
+            if entry.cancelled_by_user:
+                await worker.cancel()
             running = asyncio.create_task(worker.run())
             started = asyncio.create_task(worker.started())
             await asyncio.wait({running, started}, return_when=asyncio.FIRST_COMPLETED)
             if started.done() and worker.pid is not None:
-                await queue.record_worker(db, entry.stage_id, worker.pid)
+                await stages.record_worker(self.db, entry.stage_id, worker.pid)
             started.cancel()
             outcome = await running
             await self._charge_compute(entry, outcome)
             await self._apply(entry, outcome)
         except Exception:
             logger.exception("stage runner failed", extra={"fields": {"stage": entry.stage_id}})
-            await queue.finish_failed(
-                db,
+            await stages.finish_failed(
+                self.db,
                 entry.stage_id,
                 error="supervisor error running the stage; see the log",
                 retry_at=utcnow() + timedelta(seconds=5),
@@ -276,49 +388,44 @@ class Scheduler:
         finally:
             self.slots.release(entry.slot_id)
             self.running.pop(entry.stage_id, None)
+            self._wake.set()
 
     async def _prepare(self, video_id: int, stage: str) -> Prepared | None:
         """Plan a stage: its providers (channel chain, credentials, breakers, budget)."""
-        async with self.services.db.read() as session:
-            video = await session.get(Video, video_id)
-            if video is None:
-                return None
-            channel = await session.get(Channel, video.channel_id)
-            vault = self.services.credentials
-            secrets = (
-                await resolve_secrets(session, vault, self.settings, video.owner_id)
-                if vault is not None
-                else settings_secrets(self.settings)
-            )
+        context: StageContext | None = await self.db.query(
+            queue.stage_context, self.box.vault, self.settings, video_id
+        )
+        if context is None:
+            return None
         plan, needed = plan_for_channel(
             self.settings,
             stage,
-            channel.providers if channel else None,
-            secrets,
-            seconds=video.target_seconds,
-            spent_micro_usd=video.cost_micro_usd,
-            downgrade_micro_usd=video.downgrade_micro_usd,
-            limit_micro_usd=video.budget_micro_usd,
+            context.channel_providers,
+            context.secrets,
+            seconds=context.seconds,
+            spent_micro_usd=context.spent_micro_usd,
+            downgrade_micro_usd=context.downgrade_micro_usd,
+            limit_micro_usd=context.budget_micro_usd,
             gpu=bool(self.telemetry.get("gpus")),
             # Only this stage may take a half-open breaker's one trial call.
             allow=self.breakers.allow,
             allow_later=self._breaker_closed,
         )
         optional: dict[str, str] = {}
-        if channel is not None and channel.voice:
-            optional["voice"] = channel.voice
-        if channel is not None and channel.style:
-            optional["template"] = channel.style
+        if context.voice:
+            optional["voice"] = context.voice
+        if context.style:
+            optional["template"] = context.style
         fields = dict(
-            topic=video.topic,
-            seconds=video.target_seconds,
-            format=video.format,
-            niche=channel.niche if channel else "general",
-            channel_name=channel.name if channel else None,
-            video_id=str(video.id),
+            topic=context.topic,
+            seconds=context.seconds,
+            format=context.format,
+            niche=context.niche,
+            channel_name=context.channel_name,
+            video_id=str(video_id),
             **optional,
         )
-        return Prepared(plan=plan, spec_fields=fields, owner_id=video.owner_id, secrets=needed)
+        return Prepared(plan=plan, spec_fields=fields, owner_id=context.owner_id, secrets=needed)
 
     def _breaker_closed(self, provider: str) -> bool:
         return self.breakers.get(provider).state != "open"
@@ -329,17 +436,18 @@ class Scheduler:
             raise LookupError(f"video {entry.video_id} is gone")
         plan = prepared.plan
         if plan.downgraded and plan.providers:
-            async with self.services.db.write() as session:
-                await record_event(
-                    session,
-                    "budget.downgraded",
-                    owner_id=prepared.owner_id,
-                    video_id=entry.video_id,
-                    stage=entry.name,
-                    projected_micro_usd=plan.projected_micro_usd,
-                    providers=[p.name for p in plan.providers],
-                )
-        job = job_params(self.settings, encoder=encoder, **prepared.spec_fields)
+            await events.record(
+                self.db,
+                "budget.downgraded",
+                owner_id=prepared.owner_id,
+                video_id=entry.video_id,
+                stage=entry.name,
+                projected_micro_usd=plan.projected_micro_usd,
+                providers=[p.name for p in plan.providers],
+            )
+        job = job_params(
+            self.settings, encoder=encoder, threads=entry.threads, **prepared.spec_fields
+        )
         return StageSpec(
             stage=entry.name,  # type: ignore[arg-type]
             job_dir=job_dir(self.settings, entry.video_id),
@@ -361,18 +469,17 @@ class Scheduler:
             slot_rate(self.settings, slot_class),
             detail={"slot": entry.slot_id},
         )
-        await queue.record_cost(self.services.db, entry.stage_id, charge.as_message())
+        await ledger.record_cost(self.db, entry.stage_id, charge.as_message())
 
     async def _on_event(self, entry: RunningStage, event: WorkerEvent) -> None:
-        db = self.services.db
         if event.kind == "progress":
             now = time.monotonic()
             fraction = float(event.data.get("fraction", 0.0))
             if fraction >= 1.0 or now - entry.last_progress_write >= PROGRESS_WRITE_INTERVAL_S:
                 entry.last_progress_write = now
-                await queue.record_progress(db, entry.stage_id, fraction)
+                await stages.record_progress(self.db, entry.stage_id, fraction)
         elif event.kind == "cost":
-            await queue.record_cost(db, entry.stage_id, event.data)
+            await ledger.record_cost(self.db, entry.stage_id, event.data)
         elif event.kind == "provider":
             await self._on_provider(entry, event.data)
         elif event.kind == "log" and entry.log_path is not None:
@@ -389,36 +496,34 @@ class Scheduler:
             return
         if data.get("health"):
             self.breakers.record_failure(provider)
-        async with self.services.db.write() as session:
-            await record_event(
-                session,
-                "provider.failed",
-                owner_id=entry.prepared.owner_id if entry.prepared else None,
-                video_id=entry.video_id,
-                stage=entry.name,
-                provider=provider,
-                failure=str(data.get("kind", ""))[:32],
-                message=str(data.get("message", ""))[:500],
-                breaker=self.breakers.get(provider).state,
-            )
+        await events.record(
+            self.db,
+            "provider.failed",
+            owner_id=entry.prepared.owner_id if entry.prepared else None,
+            video_id=entry.video_id,
+            stage=entry.name,
+            provider=provider,
+            failure=str(data.get("kind", ""))[:32],
+            message=str(data.get("message", ""))[:500],
+            breaker=self.breakers.get(provider).state,
+        )
 
     async def _apply(self, entry: RunningStage, outcome: WorkerOutcome) -> None:
-        db = self.services.db
         if outcome.status == "succeeded":
-            last = await queue.finish_succeeded(db, entry.stage_id, outcome.result)
+            last = await stages.finish_succeeded(self.db, entry.stage_id, outcome.result)
             if last:
-                await cost_warnings.after_video(db, self.settings, entry.video_id)
+                await spend_warnings.after_video(self.db, self.settings, entry.video_id)
             return
         if outcome.status == "cancelled":
             if entry.cancelled_by_user:
-                await queue.mark_cancelled(db, entry.stage_id)
+                await stages.mark_cancelled(self.db, entry.stage_id)
             else:
-                await queue.mark_interrupted(db, entry.stage_id)
+                await stages.mark_interrupted(self.db, entry.stage_id)
             return
         error = outcome.error or {"kind": "internal", "message": outcome.status, "retryable": True}
-        async with db.read() as session:
-            stage = await session.get(Stage, entry.stage_id)
-            attempts = stage.attempts if stage else self.policy.max_attempts
+        attempts = await self.db.query(queue.stage_attempts, entry.stage_id)
+        if attempts is None:
+            attempts = self.policy.max_attempts
         retry_at = None
         if self.policy.should_retry(
             attempts, error.get("kind", "internal"), bool(error.get("retryable"))
@@ -427,25 +532,14 @@ class Scheduler:
         message = f"{error.get('kind')}: {error.get('message')}"
         if outcome.stderr_tail and outcome.status == "crashed":
             message += f" | stderr: {outcome.stderr_tail[-800:]}"
-        await queue.finish_failed(db, entry.stage_id, error=message, retry_at=retry_at)
-
-    async def cancel_video(self, video_id: int) -> None:
-        running = await queue.cancel_video(self.services.db, video_id)
-        for stage_id in running:
-            entry = self.running.get(stage_id)
-            if entry is None:
-                await queue.mark_cancelled(self.services.db, stage_id)
-                continue
-            entry.cancelled_by_user = True
-            if entry.worker is not None:
-                await entry.worker.cancel()
+        await stages.finish_failed(self.db, entry.stage_id, error=message, retry_at=retry_at)
 
     def snapshot(self) -> dict[str, Any]:
         system = self.telemetry.get("system")
         gpus = self.telemetry.get("gpus", ())
         return {
             "slots": self.slots.snapshot(),
-            "admitting": self.admitting and not self.services.draining,
+            "admitting": self.admitting,
             "shedding": self.shedding,
             "breakers": self.breakers.snapshot(),
             "waiting_because": self.last_wait_reason,
@@ -455,12 +549,14 @@ class Scheduler:
                     "video_id": e.video_id,
                     "stage": e.name,
                     "slot": e.slot_id,
+                    "threads": e.threads,
                     "seconds": round(time.monotonic() - e.started, 1),
                 }
                 for e in self.running.values()
             ],
             "telemetry": {
                 "cpu_percent": system.cpu_percent if system else None,
+                "own_cpu_percent": system.own_cpu_percent if system else None,
                 "memory_percent": system.memory_percent if system else None,
                 "load_1m": system.load_1m if system else None,
                 "gpus": [
@@ -476,6 +572,14 @@ class Scheduler:
                 ],
             },
         }
+
+
+def _thread_env(threads: int | None) -> dict[str, str]:
+    """The thread budget for the native libraries that read it from the environment."""
+    if threads is None:
+        return {}
+    value = str(threads)
+    return {name: value for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 def _slot_class(slot_id: str) -> str | None:

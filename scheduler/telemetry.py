@@ -9,6 +9,7 @@ queries are cheap driver calls.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +31,18 @@ class DiskReading:
 
 @dataclass(frozen=True)
 class SystemReading:
-    cpu_percent: float
+    cpu_percent: float  # the whole machine, every process
     memory_percent: float
     memory_available_bytes: int
     load_1m: float
     disks: tuple[DiskReading, ...]
+    # The share of the machine the appliance's own stage workers used (same interval).
+    own_cpu_percent: float = 0.0
+
+    @property
+    def outside_cpu_percent(self) -> float:
+        """What everything but our own workers keeps busy: the load admission respects."""
+        return max(0.0, self.cpu_percent - self.own_cpu_percent)
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,10 @@ class GpuUnavailable(RuntimeError):
 
 
 class SystemSampler(Protocol):
-    def sample(self) -> SystemReading: ...
+    def sample(self, own_pids: Sequence[int] = ()) -> SystemReading:
+        """The box's load; ``own_pids`` are the stage workers running now, whose CPU
+        (their children's included) is reported apart as ``own_cpu_percent``."""
+        ...
 
 
 class GpuSampler(Protocol):
@@ -95,8 +106,9 @@ class PsutilSampler:
     def __init__(self, disk_paths: Iterable[Path] = ()) -> None:
         self.disk_paths = tuple(Path(path) for path in disk_paths)
         self._last_cpu_times = psutil.cpu_times()._asdict()
+        self._own = ProcessTreeCpu()
 
-    def sample(self) -> SystemReading:
+    def sample(self, own_pids: Sequence[int] = ()) -> SystemReading:
         cpu_times = psutil.cpu_times()._asdict()
         cpu_percent = _busy_percent(self._last_cpu_times, cpu_times)
         self._last_cpu_times = cpu_times
@@ -107,7 +119,48 @@ class PsutilSampler:
             memory_available_bytes=int(memory.available),
             load_1m=float(psutil.getloadavg()[0]),
             disks=tuple(_disk_reading(path) for path in self.disk_paths),
+            own_cpu_percent=min(cpu_percent, self._own.sample(own_pids)),
         )
+
+
+class ProcessTreeCpu:
+    """The CPU some processes and their descendants used since the previous call, as a
+    percentage of the whole machine (all cores: 100 is every core busy).
+
+    A process seen for the first time counts with all its CPU time so far (it started
+    within the interval, as stage workers do); one that ended between two calls loses
+    its last interval, which only makes outside load look higher, never lower.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._last_at = clock()
+        self._last: dict[int, float] = {}
+        self._cores = psutil.cpu_count() or 1
+
+    def sample(self, pids: Sequence[int]) -> float:
+        now = self._clock()
+        elapsed = max(now - self._last_at, 1e-6)
+        self._last_at = now
+        seen: dict[int, float] = {}
+        for pid in pids:
+            for process in _tree(pid):
+                try:
+                    times = process.cpu_times()
+                except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                    continue
+                seen[process.pid] = times.user + times.system
+        used = sum(max(0.0, total - self._last.get(pid, 0.0)) for pid, total in seen.items())
+        self._last = seen
+        return round(min(100.0, 100.0 * used / (elapsed * self._cores)), 1)
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return []
 
 
 class NvmlSampler:
@@ -193,8 +246,10 @@ class StaticSystemSampler:
 
     def __init__(self, reading: SystemReading) -> None:
         self.reading = reading
+        self.own_pids: tuple[int, ...] = ()
 
-    def sample(self) -> SystemReading:
+    def sample(self, own_pids: Sequence[int] = ()) -> SystemReading:
+        self.own_pids = tuple(own_pids)
         return self.reading
 
 

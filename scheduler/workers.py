@@ -9,6 +9,11 @@ Stopping is always of the whole group (the worker, its threads, any children):
 SIGTERM, a grace period that ends when the worker exits, then SIGKILL to whatever is
 left. The group is also SIGKILLed after every exit, so a worker can leave nothing
 running behind it.
+
+A worker runs at a lower CPU and I/O priority than the supervisor (``WorkerPriority``),
+so the API and the console stay quick while every slot renders, and it is told the
+supervisor's pid (``SUPERVISOR_PID_ENV``): it ends itself the moment its supervisor is
+gone (``render.worker``), instead of rendering on for nobody.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal, get_args
 
-from render.protocol import StageSpec
+import psutil
+
+from render.protocol import SUPERVISOR_PID_ENV, StageSpec
 from render.providers import SECRETS_ENV
 from storage.files import write_atomic
 
@@ -64,6 +71,39 @@ class WorkerOutcome:
 OnEvent = Callable[[WorkerEvent], Awaitable[None] | None]
 
 
+@dataclass(frozen=True)
+class WorkerPriority:
+    """How a worker yields to the supervisor: its nice value (0 to 19), and whether its
+    disk I/O is best-effort at the lowest level (7) or idle (only when nobody else
+    reads or writes)."""
+
+    nice: int = 10
+    io_idle: bool = False
+
+    def apply(self, pid: int) -> None:
+        """Lower ``pid``'s priority; a process that is gone, or a kernel that refuses,
+        leaves it as it was (the work still runs, only less politely)."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, self.nice)
+        except OSError:
+            pass
+        try:
+            process = psutil.Process(pid)
+            if self.io_idle:
+                process.ionice(psutil.IOPRIO_CLASS_IDLE)
+            else:
+                process.ionice(psutil.IOPRIO_CLASS_BE, 7)
+        except (psutil.Error, OSError, AttributeError, ValueError):
+            pass
+        # A worker leads a session of its own, which Linux gives an autogroup of its own,
+        # and the scheduler shares the CPU between autogroups before looking at nice
+        # values: without this, four workers would get four shares to the supervisor's one.
+        try:
+            Path(f"/proc/{pid}/autogroup").write_text(str(self.nice))
+        except OSError:
+            pass
+
+
 class StageWorker:
     """Runs one stage once. ``cancel()`` may come from any task, at any time, more than once."""
 
@@ -80,6 +120,7 @@ class StageWorker:
         extra_args: Sequence[str] = (),  # between the module and the spec path
         kill_grace_s: float = 5.0,  # SIGTERM to SIGKILL on a timeout
         max_line_bytes: int = MAX_LINE_BYTES,
+        priority: WorkerPriority | None = None,
     ) -> None:
         self.spec = spec
         self.log_path = log_path
@@ -87,10 +128,11 @@ class StageWorker:
         self.pid: int | None = None
         self._on_event = on_event
         self._argv = (python, "-m", module, *extra_args)
-        self._env = None if env is None else {**os.environ, **env}
+        self._env = {**os.environ, **(env or {}), SUPERVISOR_PID_ENV: str(os.getpid())}
+        self._priority = priority
         if spec.secrets:  # the spec file never holds them; the environment is the worker's own
             handed = {name: value.get_secret_value() for name, value in spec.secrets.items()}
-            self._env = {**(self._env or os.environ), SECRETS_ENV: json.dumps(handed)}
+            self._env = {**self._env, SECRETS_ENV: json.dumps(handed)}
         self._kill_grace_s = kill_grace_s
         self._max_line_bytes = max_line_bytes
         self._process: asyncio.subprocess.Process | None = None
@@ -171,6 +213,8 @@ class StageWorker:
             raise
         finally:
             os.close(write_fd)
+        if self._priority is not None:
+            self._priority.apply(process.pid)
         return process, transport, lines
 
     async def cancel(self, grace_s: float = 5.0) -> None:

@@ -167,6 +167,8 @@ class Video(Base):
     cost_micro_usd: Mapped[int] = mapped_column(Integer, default=0)
     output_path: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    # Why a waiting video does not go on now, in words (migration 0007).
+    waiting_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column()

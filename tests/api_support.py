@@ -15,11 +15,11 @@ import pytest
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
 
-from appliance.services import Services
-from appliance.settings import Settings
-from appliance.users import create_user
+from appliance.config.settings import Settings
+from appliance.domain.users import create_user
 from web.app import create_app
 from web.context import EXTENSION_KEY
+from web.services import Services
 
 PASSWORD = "correct-horse-battery"
 _numbers = itertools.count(1)

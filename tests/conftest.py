@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from quart.typing import TestClientProtocol as Client
 
-from appliance.config import load_settings
-from appliance.settings import Settings
+from appliance.config.loader import load_settings
+from appliance.config.settings import Settings
 from web.app import create_app
 
 pytest_plugins = ["tests.api_support"]

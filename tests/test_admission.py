@@ -8,16 +8,17 @@ from pathlib import Path
 import pytest
 
 from scheduler.admission import (
-    GIB,
     Admit,
     StageNeeds,
     Thresholds,
     Wait,
     decide,
+    readable_bytes,
 )
 from scheduler.slots import SlotPools, SlotTable
 from scheduler.telemetry import DiskReading, GpuReading, SystemReading
 
+GIB = 2**30
 THRESHOLDS = Thresholds(hot_tier_min_free_bytes=2 * GIB)
 HOT = DiskReading(Path("hot"), total_bytes=100 * GIB, free_bytes=50 * GIB)
 CALM = SystemReading(
@@ -146,7 +147,7 @@ def test_hot_tier_full_stops_everything_until_space_returns() -> None:
     table = slots()
     for needs in (RENDER, VOICE, UPLOAD):
         assert decide(needs, table, CALM, [gpu()], full, THRESHOLDS) == Wait(
-            "hot tier 0.4 GiB free < 2.0 GiB"
+            "hot tier has 410 MiB free, minimum 2 GiB"
         )
     assert decide(UPLOAD, table, CALM, [gpu()], HOT, THRESHOLDS) == Admit("io-1", None)
     assert decide(RENDER, table, CALM, [gpu()], HOT, THRESHOLDS) == Admit("gpu0-1", "h264_nvenc")
@@ -207,3 +208,32 @@ def test_thresholds_are_checked() -> None:
         Thresholds(cpu_percent=0)
     with pytest.raises(ValueError, match="max_encoder_sessions_per_gpu"):
         Thresholds(max_encoder_sessions_per_gpu=0)
+
+
+def test_sizes_in_reasons_read_well() -> None:
+    assert readable_bytes(0) == "0 B"
+    assert readable_bytes(512) == "512 B"
+    assert readable_bytes(2**20) == "1 MiB"
+    assert readable_bytes(5 * 2**20) == "5 MiB"
+    assert readable_bytes(int(5.5 * 2**20)) == "5.5 MiB"
+    assert readable_bytes(120 * GIB) == "120 GiB"
+    tiny = Thresholds(hot_tier_min_free_bytes=5 * 2**20)
+    full = replace(HOT, free_bytes=2**20)
+    decision = decide(VOICE, slots(), CALM, [], full, tiny)
+    assert decision == Wait("hot tier has 1 MiB free, minimum 5 MiB")
+    assert decision.kind == "disk"
+
+
+def test_our_own_workers_are_not_outside_load() -> None:
+    # Every core busy, all of it our own stages: the CPU slots are there for exactly this.
+    ours = replace(CALM, cpu_percent=100.0, own_cpu_percent=100.0)
+    table = slots(cpu=4)
+    assert decide(VOICE, table, ours, [], HOT, THRESHOLDS) == Admit("cpu-1", None)
+    # The same load with only part of it ours: the rest is someone else's, and it is too much.
+    theirs = replace(CALM, cpu_percent=100.0, own_cpu_percent=5.0)
+    decision = decide(VOICE, table, theirs, [], HOT, THRESHOLDS)
+    assert decision == Wait("CPU 95% busy with other work ≥ 90% (our stages use 5% more)")
+    assert decision.kind == "cpu"
+    # Memory counts whoever uses it.
+    short = replace(ours, memory_percent=95.0)
+    assert decide(VOICE, table, short, [], HOT, THRESHOLDS) == Wait("memory 95% ≥ 90%")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from scheduler import queue
+from appliance.domain import stages as stage_runs
 from storage.models import Event, Stage
 from tests.api_support import Api
 
@@ -62,7 +62,7 @@ async def test_raising_a_budget_and_retrying_resumes_an_over_budget_video(api: A
         voice = await session.scalar(
             select(Stage).where(Stage.video_id == video["id"], Stage.name == "voice")
         )
-    await queue.stop_over_budget(db, voice.id, reason="the voice stage needs about $0.12")
+    await stage_runs.stop_over_budget(db, voice.id, reason="the voice stage needs about $0.12")
     _, stopped = await api.call(operator, "GET", f"{VIDEOS}/{video['id']}")
     assert stopped["status"] == "over_budget" and "over budget" in stopped["error"]
 

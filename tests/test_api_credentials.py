@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from appliance.credentials import CREDENTIAL_NAMES, CredentialVault
-from appliance.settings import Settings
+from appliance.config.settings import Settings
+from appliance.domain.credentials import CREDENTIAL_NAMES, CredentialVault
 from storage.models import Event
 from tests.api_support import Api, Caller
 from tests.conftest import make_settings
@@ -234,7 +234,7 @@ async def test_a_replaced_box_key_shows_unreadable_not_a_500(api: Api) -> None:
     user = await api.caller("operator")
     status, before = await put(api, user, "openai", TOKEN)
     assert status == 200
-    api.services.credentials = CredentialVault(os.urandom(32))
+    api.services.box.vault = CredentialVault(os.urandom(32))
     items = await listing(api, user)
     assert items["openai"]["status"] == "unreadable" and items["openai"]["source"] == "api"
     assert items["openai"]["fingerprint"] == before["fingerprint"]

@@ -28,7 +28,7 @@ from wsproto.events import (
     TextMessage,
 )
 
-from appliance.events import record_event
+from appliance.domain.events import record_event
 from tests.api_support import Api
 from tests.serving import YTEMPIRE, base_env, start_serve
 from web import api_events
@@ -194,10 +194,10 @@ async def test_one_read_of_the_log_serves_every_socket(
     reads = 0
     read_newer = api_events.EventTail._read_newer
 
-    async def counted(self: api_events.EventTail, session: Any) -> None:
+    async def counted(self: api_events.EventTail) -> None:
         nonlocal reads
         reads += 1
-        await read_newer(self, session)
+        await read_newer(self)
 
     monkeypatch.setattr(api_events.EventTail, "_read_newer", counted)
     alice = await api.caller()

@@ -81,6 +81,102 @@ async def test_queue_depth_by_status_and_stage(api: Api) -> None:
     assert new != old
 
 
+async def test_queue_depth_counts_only_your_videos_and_admins_see_all(api: Api) -> None:
+    alice, bob, admin = await api.caller(), await api.caller(), await api.caller("admin")
+    alices = await api.channel(alice)
+    bobs = await api.channel(bob)
+    mine = (await api.video(alice, alices["id"]))["id"]
+    for _ in range(2):
+        await api.video(bob, bobs["id"])
+    await set_video(api, mine, status="waiting", waiting_reason="hot tier has 1 MiB free")
+
+    _, seen_by_alice = await api.call(alice, "GET", f"{SYSTEM}/queue")
+    assert seen_by_alice["active"] == 1 and seen_by_alice["oldest_queued_video_id"] is None
+    assert seen_by_alice["waiting"] == {"hot tier has 1 MiB free": 1}
+    _, seen_by_bob = await api.call(bob, "GET", f"{SYSTEM}/queue")
+    assert seen_by_bob["active"] == 2 and seen_by_bob["videos"]["queued"] == 2
+    assert seen_by_bob["oldest_queued_video_id"] != mine and seen_by_bob["waiting"] == {}
+    _, seen_by_admin = await api.call(admin, "GET", f"{SYSTEM}/queue")
+    assert seen_by_admin["active"] == 3 and seen_by_admin["videos"]["waiting"] == 1
+
+
+class StandInScheduler:
+    """Just what /system/slots asks of the scheduler."""
+
+    def __init__(self, running: list[tuple[int, int, str]]) -> None:
+        self.running = running  # (stage id, video id, slot)
+
+    def snapshot(self) -> dict[str, Any]:
+        slots = [
+            {
+                "id": slot,
+                "resource": "cpu",
+                "gpu_index": None,
+                "encoder": "libx264",
+                "stage_id": stage_id,
+                "retiring": False,
+            }
+            for stage_id, _, slot in self.running
+        ]
+        slots.append(
+            {
+                "id": "cpu-9",
+                "resource": "cpu",
+                "gpu_index": None,
+                "encoder": "libx264",
+                "stage_id": None,
+                "retiring": False,
+            }
+        )
+        return {
+            "slots": {
+                "pools": {"cpu": {"size": len(slots), "busy": len(self.running)}},
+                "slots": slots,
+            },
+            "admitting": True,
+            "shedding": False,
+            "waiting_because": None,
+            "running": [
+                {"stage_id": s, "video_id": v, "stage": "voice", "slot": slot}
+                for s, v, slot in self.running
+            ],
+            "telemetry": {"cpu_percent": 50.0},
+        }
+
+
+async def stage_id_of(api: Api, video_id: int, name: str) -> int:
+    async with api.services.db.read() as session:
+        return await session.scalar(
+            select(Stage.id).where(Stage.video_id == video_id, Stage.name == name)
+        )
+
+
+async def test_slots_show_only_your_running_stages_and_admins_see_all(api: Api) -> None:
+    alice, bob, admin = await api.caller(), await api.caller(), await api.caller("admin")
+    mine = (await api.video(alice, (await api.channel(alice))["id"]))["id"]
+    theirs = (await api.video(bob, (await api.channel(bob))["id"]))["id"]
+    my_stage, their_stage = (
+        await stage_id_of(api, mine, "voice"),
+        await stage_id_of(api, theirs, "voice"),
+    )
+    api.services.scheduler = StandInScheduler(
+        [(my_stage, mine, "cpu-1"), (their_stage, theirs, "cpu-2")]
+    )
+
+    _, seen_by_alice = await api.call(alice, "GET", f"{SYSTEM}/slots")
+    assert [entry["video_id"] for entry in seen_by_alice["running"]] == [mine]
+    by_slot = {slot["id"]: slot["stage_id"] for slot in seen_by_alice["slots"]["slots"]}
+    assert by_slot == {"cpu-1": my_stage, "cpu-2": None, "cpu-9": None}
+    assert seen_by_alice["slots"]["pools"]["cpu"]["busy"] == 2  # the box's, not a secret
+    _, seen_by_admin = await api.call(admin, "GET", f"{SYSTEM}/slots")
+    assert {entry["video_id"] for entry in seen_by_admin["running"]} == {mine, theirs}
+    assert {s["stage_id"] for s in seen_by_admin["slots"]["slots"]} == {
+        my_stage,
+        their_stage,
+        None,
+    }
+
+
 async def test_version_names_the_build_and_the_database_revision(api: Api) -> None:
     operator = await api.caller()
     status, body = await api.call(operator, "GET", f"{SYSTEM}/version")

@@ -458,7 +458,7 @@ def _cache_count(metrics_text: str, kind: str, result: str) -> float:
 
 
 async def test_the_list_is_served_from_the_cache_until_a_write_or_progress(api: Api) -> None:
-    from scheduler import queue
+    from appliance.domain import stages
 
     owner = await api.caller("operator")
     channel = await api.channel(owner)
@@ -475,7 +475,7 @@ async def test_the_list_is_served_from_the_cache_until_a_write_or_progress(api: 
     async with api.services.db.write() as session:
         stage = (await session.scalars(select(Stage).where(Stage.video_id == video["id"]))).first()
         stage.status = "running"
-    await queue.record_progress(api.services.db, stage.id, 0.5)
+    await stages.record_progress(api.services.db, stage.id, 0.5)
     _, fresh = await api.call(owner, "GET", "/api/v1/videos")
     assert fresh["items"][0]["progress"] > 0
     # Another user's list is another entry: never the first user's answer.

@@ -10,9 +10,9 @@ from pathlib import Path
 import jwt
 import pytest
 
-from appliance.login_limiter import LoginLimiter
-from appliance.secret_key import SecretKeyError, load_or_create
-from appliance.tokens import InvalidToken, TokenSigner
+from appliance.config.secret_key import SecretKeyError, load_or_create
+from web.login_limiter import LoginLimiter
+from web.tokens import InvalidToken, TokenSigner
 
 KEY = b"k" * 32
 

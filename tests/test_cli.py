@@ -120,7 +120,7 @@ def test_doctor_reports_every_check_with_a_reason(tmp_path: Path) -> None:
 
 
 def test_doctor_names_the_providers_the_settings_give_keys_for(tmp_path: Path) -> None:
-    from appliance.doctor import provider_check
+    from appliance.cli.doctor import provider_check
     from tests.conftest import make_settings
 
     assert provider_check(make_settings(tmp_path)).detail.startswith("offline providers only")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from appliance.budget import plan_stage
-from appliance.config import load_settings
-from appliance.cost_estimate import provider_micro_usd, stage_micro_usd, video_estimate
-from appliance.provider_catalog import (
+from appliance.config.loader import load_settings
+from appliance.config.settings import Settings
+from appliance.pricing.budget import plan_stage
+from appliance.pricing.catalog import (
     UnknownProvider,
     chain_names,
     check,
@@ -18,7 +18,7 @@ from appliance.provider_catalog import (
     google_voice_family,
     usable_chain,
 )
-from appliance.settings import Settings
+from appliance.pricing.estimate import provider_micro_usd, stage_micro_usd, video_estimate
 from render.costs import Charge, amount_micro_usd, per_second_from_hourly, usd, usd_exact
 
 GUARD_BENCH = Path(__file__).resolve().parent.parent / "bench" / "cost_guard.py"
@@ -244,7 +244,7 @@ def test_a_stage_without_providers_stops_when_its_compute_would_not_fit(box: Set
 
 
 def test_costs_doc_is_current_and_computed_from_the_price_table() -> None:
-    from appliance.costs_doc import MIXES, costs_markdown, estimates
+    from appliance.pricing.costs_doc import MIXES, costs_markdown, estimates
 
     repo = Path(__file__).resolve().parent.parent
     assert (repo / "docs" / "COSTS.md").read_text() == costs_markdown(Settings()), (
@@ -261,7 +261,7 @@ def test_costs_doc_is_current_and_computed_from_the_price_table() -> None:
 def test_costs_command_prices_this_box(tmp_path: Path, capsys) -> None:
     import json
 
-    from appliance.cli import main
+    from appliance.cli.main import main
 
     config = tmp_path / "ytempire.toml"
     config.write_text('data_dir = "data"\n[prices.tts]\nneural2 = 32.0\n')
@@ -270,7 +270,7 @@ def test_costs_command_prices_this_box(tmp_path: Path, capsys) -> None:
     assert main(["costs", "--json", "--config", str(config), "--seconds", "240"]) == 0
     half = json.loads(capsys.readouterr().out)["mixes"]["box default (cloud)"]
     assert doubled["stages_micro_usd"]["voice"] > 1.9 * half["stages_micro_usd"]["voice"]
-    from appliance.costs_doc import estimates
+    from appliance.pricing.costs_doc import estimates
 
     reference = estimates(Settings())["box default (cloud)"][1].micro_usd  # the voice line
     assert doubled["stages_micro_usd"]["voice"] == 2 * reference  # this box's price table

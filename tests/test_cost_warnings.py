@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from appliance import cost_warnings
-from appliance.bootstrap import open_services
+from appliance.domain import spend_warnings as cost_warnings
+from appliance.domain.box import open_box
 from storage.models import Channel, CostEntry, Event, User, Video
 from tests.conftest import make_settings
 
@@ -19,7 +19,7 @@ NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def services(tmp_path: Path):
-    opened = await open_services(make_settings(tmp_path / "data"))
+    opened = await open_box(make_settings(tmp_path / "data"))
     async with opened.db.write() as session:
         session.add(User(id=1, email="a@b.c", password_hash="x", role="operator"))
         session.add(User(id=2, email="d@e.f", password_hash="x", role="operator"))

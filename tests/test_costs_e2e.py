@@ -16,10 +16,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 
-from appliance.bootstrap import open_services
-from appliance.jobs import job_dir
-from appliance.services import Services
-from scheduler import queue
+from appliance.domain import videos
+from appliance.domain.box import Box as Services
+from appliance.domain.box import open_box
+from appliance.domain.jobs import job_dir
 from scheduler.engine import Scheduler
 from scheduler.telemetry import DiskReading, StaticSystemSampler, SystemReading
 from storage.models import Channel, CostEntry, Event, Stage, User, Video
@@ -73,7 +73,7 @@ async def box(tmp_path: Path, fakes: Fakes, config: str = "") -> Services:
         YTEMPIRE_SCHEDULER_TICK_S="0.1",
         YTEMPIRE_SCHEDULER_RETRY_BASE_DELAY_S="0.2",
     )
-    return await open_services(settings)
+    return await open_box(settings)
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ async def test_all_real_providers_cost_what_a_hand_computation_says(
         voice=["google-tts:en-US-Neural2-D", "piper"],
         media=["pexels", "pixabay", "generated"],
     )
-    video = await queue.create_video(
+    video = await videos.create_video(
         opened.db, owner_id=1, channel_id=channel_id, topic=TOPIC, seconds=90, video_format="720p"
     )
     assert await run_until_settled(opened, [video.id]) == ["succeeded"]
@@ -205,7 +205,7 @@ async def test_a_failing_provider_falls_back_and_the_video_says_who_made_what(
         match="text:synthesize",
     )
     channel_id = await channel(opened, media=["pexels", "generated"])
-    video = await queue.create_video(
+    video = await videos.create_video(
         opened.db, owner_id=1, channel_id=channel_id, topic=TOPIC, seconds=15, video_format="720p"
     )
     assert await run_until_settled(opened, [video.id]) == ["succeeded"]
@@ -236,7 +236,7 @@ async def test_past_the_downgrade_point_cheaper_voices_and_at_the_limit_a_stop_t
     )
 
     def make(topic: str):
-        return queue.create_video(
+        return videos.create_video(
             opened.db,
             owner_id=1,
             channel_id=channel_id,
@@ -278,7 +278,7 @@ async def test_past_the_downgrade_point_cheaper_voices_and_at_the_limit_a_stop_t
         assert row.status == "over_budget" and "raise the budget" in row.error
     calls = len(fakes.openai.completions)
 
-    await queue.retry_video(opened.db, capped.id, budget_micro_usd=3_500_000)
+    await videos.retry_video(opened.db, capped.id, budget_micro_usd=3_500_000)
     assert await run_until_settled(opened, [capped.id]) == ["succeeded"]
     assert len(fakes.openai.completions) == calls  # the script was not written again
     resumed = await stages(opened, capped.id)

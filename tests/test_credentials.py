@@ -9,7 +9,9 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from appliance.credentials import (
+from appliance.config.secret_key import load_or_create
+from appliance.config.settings import Settings
+from appliance.domain.credentials import (
     CREDENTIAL_NAMES,
     CredentialError,
     CredentialVault,
@@ -22,9 +24,7 @@ from appliance.credentials import (
     settings_secrets,
     validate,
 )
-from appliance.secret_key import load_or_create
-from appliance.settings import Settings
-from appliance.users import create_user
+from appliance.domain.users import create_user
 from storage import migrate
 from storage.db import Database
 from storage.models import Credential, Event
@@ -255,10 +255,10 @@ async def test_a_row_copied_to_another_owner_does_not_open(
             )
         )
     async with db.read() as session:
-        states = {s.name: s for s in await list_credentials(session, vault, settings, two)}
-        mine = {s.name: s for s in await list_credentials(session, vault, settings, one)}
-        assert await resolve_secrets(session, vault, settings, two) == {}
-        resolved = await resolve_secrets(session, vault, settings, one)
+        states = {s.name: s for s in await db.query(list_credentials, vault, settings, two)}
+        mine = {s.name: s for s in await db.query(list_credentials, vault, settings, one)}
+        assert await db.query(resolve_secrets, vault, settings, two) == {}
+        resolved = await db.query(resolve_secrets, vault, settings, one)
     assert states["pexels"].status == "unreadable"
     assert (mine["pexels"].status, mine["pixabay"].status) == ("ok", "unreadable")
     assert {k: v.get_secret_value() for k, v in resolved.items()} == {"pexels": TOKEN}
@@ -273,8 +273,8 @@ async def test_after_a_key_rotation_entries_are_unreadable_not_errors(
     rotated = CredentialVault(OTHER_BOX_KEY)
     settings = make_settings(tmp_path / "data", OPENAI_API_KEY="sk-from-settings-123")
     async with db.read() as session:
-        states = await list_credentials(session, rotated, settings, owner)
-        resolved = await resolve_secrets(session, rotated, settings, owner)
+        states = await db.query(list_credentials, rotated, settings, owner)
+        resolved = await db.query(resolve_secrets, rotated, settings, owner)
     openai = next(s for s in states if s.name == "openai")
     assert (openai.configured, openai.source, openai.status) == (True, "api", "unreadable")
     assert openai.fingerprint == vault.fingerprint(TOKEN)  # the stored one still tells it apart
@@ -329,9 +329,9 @@ async def test_the_api_entry_wins_over_settings_per_owner(
         await put_credential(session, vault, one, "google-tts", mine)
         await put_credential(session, vault, one, "pixabay", "pixabay-0123")
     async with db.read() as session:
-        first = await resolve_secrets(session, vault, settings, one)
-        second = await resolve_secrets(session, vault, settings, two)
-        states = {s.name: s for s in await list_credentials(session, vault, settings, two)}
+        first = await db.query(resolve_secrets, vault, settings, one)
+        second = await db.query(resolve_secrets, vault, settings, two)
+        states = {s.name: s for s in await db.query(list_credentials, vault, settings, two)}
     plain = {k: v.get_secret_value() for k, v in first.items()}
     assert list(plain) == ["openai", "google-tts", "pixabay"]  # in CREDENTIAL_NAMES order
     assert plain["openai"] == TOKEN and plain["pixabay"] == "pixabay-0123"

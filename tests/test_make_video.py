@@ -153,16 +153,20 @@ def test_export_folder_is_complete(made) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["   "], 1, "ytempire: error: the topic is empty"),
-        ([TOPIC, "--format", "8k"], 1, "ytempire: error: unknown format '8k'"),
-        ([TOPIC, "--seconds", "3"], 1, "ytempire: error: seconds: Input should be greater"),
+        (["   "], 2, "ytempire: error: the topic is empty"),
+        (["a\x1b[31m topic"], 2, "ytempire: error: the topic contains control characters"),
+        ([TOPIC, "--format", "8k"], 2, "ytempire: error: unknown format '8k'"),
+        ([TOPIC, "--seconds", "3"], 2, "ytempire: error: --seconds must be between 15 and 900"),
+        ([TOPIC, "--seconds", "0"], 2, "ytempire: error: --seconds must be between 15 and 900"),
+        ([TOPIC, "--seconds", "abc"], 2, "argument --seconds: invalid int value: 'abc'"),
+        ([TOPIC, "--niche", "cooking"], 2, "ytempire: error: unknown niche 'cooking'; choose"),
         (
             [TOPIC, "--out", "/proc/video.mp4"],
-            1,
+            2,
             "ytempire: error: --out /proc/video.mp4: cannot write",
         ),
-        ([TOPIC, "--out", "nowhere/at/all.mp4"], 1, "does not exist"),
-        ([TOPIC, "--out", "video.avi"], 1, "must be an .mp4 file"),
+        ([TOPIC, "--out", "nowhere/at/all.mp4"], 2, "does not exist"),
+        ([TOPIC, "--out", "video.avi"], 2, "must be an .mp4 file"),
     ],
 )
 def test_bad_input_is_one_line_and_leaves_nothing(
@@ -173,10 +177,10 @@ def test_bad_input_is_one_line_and_leaves_nothing(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
     assert result.stdout == ""
+    # Refused before any work: no export, no run folder, not even the hot tier made.
     exports = tmp_path / "data" / "exports"
-    jobs = tmp_path / "data" / "tiers" / "hot" / "jobs"
     assert not exports.exists() or list(exports.iterdir()) == []
-    assert not jobs.exists()
+    assert not (tmp_path / "data" / "tiers").exists()
 
 
 def test_out_names_the_file_and_a_folder_gets_a_slug(tmp_path: Path) -> None:

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from appliance.states import InvalidTransition, StageStatus, VideoStatus, transition
-from scheduler import queue
+from appliance.domain import ledger, queue, videos
+from appliance.domain import stages as stage_runs
+from appliance.domain.states import InvalidTransition, StageStatus, VideoStatus, transition
 from storage import migrate
 from storage.db import Database
 from storage.models import Channel, CostEntry, Event, Stage, User, Video, utcnow
@@ -29,7 +30,7 @@ async def db(tmp_path: Path):
 
 
 async def new_video(db: Database, topic: str = "tides", priority: int = 0) -> Video:
-    return await queue.create_video(
+    return await videos.create_video(
         db,
         owner_id=1,
         channel_id=1,
@@ -53,28 +54,28 @@ async def test_a_new_video_has_its_six_stages_queued_and_only_the_first_is_ready
     stages = await stages_of(db, video.id)
     assert list(stages) == ["script", "voice", "media", "render", "thumbnail", "upload"]
     assert {s.status for s in stages.values()} == {"queued"}
-    ready = await queue.ready_stages(db, now=utcnow())
+    ready = await db.query(queue.ready_stages, now=utcnow())
     assert [(r.video_id, r.name) for r in ready] == [(video.id, "script")]
 
 
 async def test_priority_orders_work_and_aging_lifts_old_low_priority_work(db) -> None:
     low = await new_video(db, "low", priority=-5)
     high = await new_video(db, "high", priority=5)
-    ready = await queue.ready_stages(db, now=utcnow())
+    ready = await db.query(queue.ready_stages, now=utcnow())
     assert [r.video_id for r in ready] == [high.id, low.id]
     # Ten priority points of waiting later (30 minutes each), the old one goes first.
     later = utcnow() + timedelta(minutes=30 * 11)
     async with db.write() as session:
         (await session.get(Video, high.id)).created_at = later - timedelta(minutes=1)
-    ready = await queue.ready_stages(db, now=later)
+    ready = await db.query(queue.ready_stages, now=later)
     assert [r.video_id for r in ready] == [low.id, high.id]
 
 
 async def test_a_claim_is_exclusive_counts_the_attempt_and_records_events(db) -> None:
     video = await new_video(db)
-    [ready] = await queue.ready_stages(db, now=utcnow())
-    first = await queue.claim(db, ready.stage_id, boot_id="boot-a", lease_s=60, slot="io-1")
-    second = await queue.claim(db, ready.stage_id, boot_id="boot-b", lease_s=60, slot="io-2")
+    [ready] = await db.query(queue.ready_stages, now=utcnow())
+    first = await stage_runs.claim(db, ready.stage_id, boot_id="boot-a", lease_s=60, slot="io-1")
+    second = await stage_runs.claim(db, ready.stage_id, boot_id="boot-b", lease_s=60, slot="io-2")
     assert first is not None and second is None
     stage = (await stages_of(db, video.id))["script"]
     assert (stage.status, stage.attempts, stage.claimed_by, stage.slot) == (
@@ -83,7 +84,7 @@ async def test_a_claim_is_exclusive_counts_the_attempt_and_records_events(db) ->
         "boot-a",
         "io-1",
     )
-    assert await queue.ready_stages(db, now=utcnow()) == []  # one stage per video at a time
+    assert await db.query(queue.ready_stages, now=utcnow()) == []  # one stage per video at a time
     async with db.read() as session:
         kinds = [e.kind for e in (await session.scalars(select(Event).order_by(Event.id))).all()]
     assert kinds == ["video.queued", "stage.running", "video.running"]
@@ -91,15 +92,15 @@ async def test_a_claim_is_exclusive_counts_the_attempt_and_records_events(db) ->
 
 async def test_success_advances_the_video_to_its_next_stage(db) -> None:
     video = await new_video(db)
-    [ready] = await queue.ready_stages(db, now=utcnow())
-    await queue.claim(db, ready.stage_id, boot_id="b", lease_s=60, slot="io-1")
-    await queue.record_cost(
+    [ready] = await db.query(queue.ready_stages, now=utcnow())
+    await stage_runs.claim(db, ready.stage_id, boot_id="b", lease_s=60, slot="io-1")
+    await ledger.record_cost(
         db,
         ready.stage_id,
         {"provider": "template", "units": 1, "unit": "script", "amount_micro_usd": 0},
     )
-    assert await queue.finish_succeeded(db, ready.stage_id, {"artifacts": {}}) is False
-    [next_ready] = await queue.ready_stages(db, now=utcnow())
+    assert await stage_runs.finish_succeeded(db, ready.stage_id, {"artifacts": {}}) is False
+    [next_ready] = await db.query(queue.ready_stages, now=utcnow())
     assert next_ready.name == "voice"
     async with db.read() as session:
         costs = (await session.scalars(select(CostEntry))).all()
@@ -109,36 +110,36 @@ async def test_success_advances_the_video_to_its_next_stage(db) -> None:
 
 async def test_a_failed_attempt_waits_for_its_retry_time_then_fails_for_good(db) -> None:
     video = await new_video(db)
-    [ready] = await queue.ready_stages(db, now=utcnow())
-    await queue.claim(db, ready.stage_id, boot_id="b", lease_s=60, slot="io-1")
+    [ready] = await db.query(queue.ready_stages, now=utcnow())
+    await stage_runs.claim(db, ready.stage_id, boot_id="b", lease_s=60, slot="io-1")
     retry_at = utcnow() + timedelta(seconds=30)
-    await queue.finish_failed(db, ready.stage_id, error="provider: 503", retry_at=retry_at)
-    assert await queue.ready_stages(db, now=utcnow()) == []
-    assert len(await queue.ready_stages(db, now=retry_at + timedelta(seconds=1))) == 1
+    await stage_runs.finish_failed(db, ready.stage_id, error="provider: 503", retry_at=retry_at)
+    assert await db.query(queue.ready_stages, now=utcnow()) == []
+    assert len(await db.query(queue.ready_stages, now=retry_at + timedelta(seconds=1))) == 1
     async with db.read() as session:
         assert (await session.get(Video, video.id)).status == "waiting"
-    await queue.claim(db, ready.stage_id, boot_id="b", lease_s=60, slot="io-1")
-    await queue.finish_failed(db, ready.stage_id, error="bad_input: no", retry_at=None)
+    await stage_runs.claim(db, ready.stage_id, boot_id="b", lease_s=60, slot="io-1")
+    await stage_runs.finish_failed(db, ready.stage_id, error="bad_input: no", retry_at=None)
     async with db.read() as session:
         failed = await session.get(Video, video.id)
         assert failed.status == "failed" and failed.error == "script: bad_input: no"
-    await queue.retry_video(db, video.id)
+    await videos.retry_video(db, video.id)
     stage = (await stages_of(db, video.id))["script"]
     assert (stage.status, stage.attempts, stage.error) == ("queued", 0, None)
 
 
 async def test_reap_requeues_foreign_expired_and_interrupted_stages_but_not_ours(db) -> None:
     videos = [await new_video(db, f"t{i}") for i in range(4)]
-    ready = await queue.ready_stages(db, now=utcnow())
+    ready = await db.query(queue.ready_stages, now=utcnow())
     ids = {r.video_id: r.stage_id for r in ready}
-    await queue.claim(db, ids[videos[0].id], boot_id="dead-boot", lease_s=600, slot="io-1")
-    await queue.claim(db, ids[videos[1].id], boot_id="me", lease_s=600, slot="io-2")
-    await queue.claim(db, ids[videos[2].id], boot_id="me", lease_s=600, slot="io-3")
-    await queue.claim(db, ids[videos[3].id], boot_id="me", lease_s=600, slot="io-4")
+    await stage_runs.claim(db, ids[videos[0].id], boot_id="dead-boot", lease_s=600, slot="io-1")
+    await stage_runs.claim(db, ids[videos[1].id], boot_id="me", lease_s=600, slot="io-2")
+    await stage_runs.claim(db, ids[videos[2].id], boot_id="me", lease_s=600, slot="io-3")
+    await stage_runs.claim(db, ids[videos[3].id], boot_id="me", lease_s=600, slot="io-4")
     async with db.write() as session:
         (await session.get(Stage, ids[videos[2].id])).lease_until = utcnow() - timedelta(1)
-    await queue.mark_interrupted(db, ids[videos[3].id])
-    reaped = [r.stage_id for r in await queue.reap(db, boot_id="me")]
+    await stage_runs.mark_interrupted(db, ids[videos[3].id])
+    reaped = [r.stage_id for r in await stage_runs.reap(db, boot_id="me")]
     assert sorted(reaped) == sorted([ids[videos[0].id], ids[videos[2].id], ids[videos[3].id]])
     stages = {v.id: (await stages_of(db, v.id))["script"] for v in videos}
     assert stages[videos[0].id].status == "queued" and stages[videos[0].id].attempts == 1
@@ -149,9 +150,9 @@ async def test_reap_requeues_foreign_expired_and_interrupted_stages_but_not_ours
 
 async def test_cancel_stops_queued_stages_and_reports_running_ones(db) -> None:
     video = await new_video(db)
-    [ready] = await queue.ready_stages(db, now=utcnow())
-    await queue.claim(db, ready.stage_id, boot_id="b", lease_s=60, slot="io-1")
-    assert await queue.cancel_video(db, video.id) == [ready.stage_id]
+    [ready] = await db.query(queue.ready_stages, now=utcnow())
+    await stage_runs.claim(db, ready.stage_id, boot_id="b", lease_s=60, slot="io-1")
+    assert await videos.cancel_video(db, video.id) == [ready.stage_id]
     stages = await stages_of(db, video.id)
     assert stages["voice"].status == "cancelled" and stages["script"].status == "running"
 

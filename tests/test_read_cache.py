@@ -7,9 +7,9 @@ import asyncio
 import pytest
 from prometheus_client import generate_latest
 
-from appliance.metrics import Metrics
-from appliance.read_cache import ReadCache
+from appliance.observability.metrics import Metrics
 from storage.db import ALL_TABLES, Changes
+from web.read_cache import ReadCache
 
 
 class Clock:

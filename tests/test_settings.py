@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from appliance.config import ConfigError, load_settings
-from appliance.config_docs import config_file_template, settings_reference, show_settings
-from appliance.settings import setting_definitions
+from appliance.config.loader import ConfigError, load_settings
+from appliance.config.reference import config_file_template, settings_reference, show_settings
+from appliance.config.settings import setting_definitions
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -6,8 +6,8 @@ import asyncio
 import io
 from pathlib import Path
 
-from appliance.sidetasks import SideTasks
-from appliance.supervisor import EXIT_SIDE_TASK_DIED, Supervisor
+from appliance.server.sidetasks import SideTasks
+from appliance.server.supervisor import EXIT_SIDE_TASK_DIED, Supervisor
 from tests.conftest import make_settings
 
 

@@ -104,3 +104,24 @@ def test_captions_come_from_the_word_timings_and_shorts_get_shorter_lines() -> N
     tall = plan_for([0.0, 8.0], 12.0, fmt="shorts")
     assert (tall.width, tall.height) == (1080, 1920)
     assert all(len(c.text) <= 28 for c in tall.captions)
+
+
+def test_a_thread_budget_reaches_the_encoder(tmp_path: Path) -> None:
+    import av
+
+    from render.compose.encoder import add_video_stream
+
+    shared = build_plan(
+        script(2),
+        timings([0.0, 5.0], 10.0),
+        media(2),
+        video_format("720p"),
+        job_dir=Path("/job"),
+        output=Path("/job/video.mp4"),
+        threads=2,
+    )
+    assert shared.threads == 2
+    assert plan_for([0.0, 5.0], 10.0).threads == 0  # alone: x264 chooses
+    with av.open(str(tmp_path / "out.mp4"), "w") as container:
+        stream = add_video_stream(container, shared)
+        assert stream.codec_context.thread_count == 2

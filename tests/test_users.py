@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from appliance.users import UserError, create_user, ensure_admin, verify_password
+from appliance.domain.users import UserError, create_user, ensure_admin, verify_password
 from storage import migrate
 from storage.db import Database
 from storage.models import Event, User

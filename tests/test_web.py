@@ -7,8 +7,8 @@ import shutil
 import pytest
 from quart.typing import TestClientProtocol as Client
 
-from appliance.logs import JsonFormatter
-from appliance.settings import Settings
+from appliance.config.settings import Settings
+from appliance.observability.logs import JsonFormatter
 from tests.conftest import make_settings
 from web.app import create_app
 

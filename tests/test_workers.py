@@ -6,14 +6,25 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from render.protocol import JobParams, StageSpec
 from scheduler import workers
-from scheduler.workers import OnEvent, StageWorker, WorkerEvent, live_group_members, parse_line
+from scheduler.workers import (
+    OnEvent,
+    StageWorker,
+    WorkerEvent,
+    WorkerPriority,
+    live_group_members,
+    parse_line,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 FAKE_ENV = {"PYTHONPATH": str(REPO)}
@@ -252,3 +263,83 @@ def test_parse_line_keeps_protocol_messages_and_wraps_the_rest() -> None:
     assert parse_line(b'{"type": "error", "message": "no kind"}')["type"] == "log"
     assert parse_line(b"x" * 10_000)["message"].endswith("x")
     assert len(parse_line(b"x" * 10_000)["message"]) == 2000
+
+
+ORPHAN_PARENT = """
+import os, subprocess, sys, time
+worker = subprocess.Popen(
+    [sys.executable, "-m", "render.worker", "-"],  # blocks reading its spec from stdin
+    stdin=subprocess.PIPE,
+    env={**os.environ, "YTEMPIRE_SUPERVISOR_PID": str(os.getpid())},
+    start_new_session=True,
+)
+print(worker.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_worker_ends_as_soon_as_its_supervisor_is_killed(tmp_path: Path) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_PARENT], stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
+    try:
+        worker_pid = int(parent.stdout.readline())
+        time.sleep(1.0)  # the worker is up, waiting for a spec that never comes
+        assert process_alive(worker_pid)
+        parent.kill()
+        parent.wait(10)
+        deadline = time.monotonic() + 5
+        while process_alive(worker_pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not process_alive(worker_pid), "the worker outlived its supervisor"
+    finally:
+        parent.kill()
+        parent.wait(10)
+        parent.stdout.close()
+
+
+def test_a_worker_started_without_a_supervisor_runs_on_its_own(tmp_path: Path) -> None:
+    spec = spec_in(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "render.worker", "-"],
+        input=spec.model_dump_json(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        env={k: v for k, v in os.environ.items() if k != "YTEMPIRE_SUPERVISOR_PID"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+async def test_workers_run_at_a_lower_priority_than_the_supervisor(tmp_path: Path) -> None:
+    events = Events()
+    worker = fake(tmp_path, "sleep", events, priority=WorkerPriority(nice=10))
+    run = asyncio.create_task(worker.run())
+    try:
+        pid = await asyncio.wait_for(worker.started(), 30)
+        assert pid is not None
+        assert os.getpriority(os.PRIO_PROCESS, pid) == 10
+        io_class = psutil.Process(pid).ionice().ioclass
+        assert io_class == psutil.IOPRIO_CLASS_BE
+        autogroup = autogroup_nice(pid)
+        assert autogroup in (None, 10)  # None: a kernel without autogroups
+    finally:
+        await worker.cancel()
+        await run
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def autogroup_nice(pid: int) -> int | None:
+    """The nice value of the process's autogroup ("/autogroup-42 nice 10")."""
+    try:
+        return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+    except OSError:
+        return None

@@ -11,7 +11,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from appliance.analytics import ChannelTally, Report, StageDurations, Tally
+from appliance.domain.analytics import ChannelTally, Report, StageDurations, Tally
 from web.api_schemas import SQLITE_INT_MAX, InputModel
 
 MICRO = 1_000_000

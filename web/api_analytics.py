@@ -11,14 +11,11 @@ from datetime import UTC, datetime
 
 from quart import Blueprint
 from quart_schema import validate_querystring, validate_response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from appliance import analytics
-from storage.models import Channel
+from appliance.domain import analytics
 from web.analytics_schemas import Analytics, AnalyticsQuery
 from web.auth import CurrentUser, current_user
 from web.context import services
-from web.problems import NotFound
 
 blueprint = Blueprint("api_analytics", __name__, url_prefix="/api/v1")
 
@@ -34,20 +31,15 @@ async def get_analytics(query_args: AnalyticsQuery) -> Analytics:
     """
     user = await current_user()
     first_day, last_day = analytics.window(query_args.days, datetime.now(UTC))
-    scope = analytics.Scope(
-        owner_id=None if user.is_admin else user.id, channel_id=query_args.channel_id
-    )
+    channel_id = query_args.channel_id
     db = services().db
 
     async def compute() -> Analytics:
-        async with db.read() as session:
-            if scope.channel_id is not None:
-                await _check_channel(session, user, scope.channel_id)
-            report = await analytics.report(session, scope, first_day, last_day)
-        return Analytics.of(report, scope.channel_id, datetime.now(UTC))
+        report = await db.query(analytics.report_for, user, channel_id, first_day, last_day)
+        return Analytics.of(report, channel_id, datetime.now(UTC))
 
     return await services().read_cache.get_or_compute(
-        (_scope_key(user), scope.channel_id, first_day, last_day),
+        (_scope_key(user), channel_id, first_day, last_day),
         tables=analytics.TABLES,
         compute=compute,
         kind="analytics",
@@ -57,9 +49,3 @@ async def get_analytics(query_args: AnalyticsQuery) -> Analytics:
 def _scope_key(user: CurrentUser) -> str:
     """Admins all see the same numbers and can share answers; everyone else sees their own."""
     return "all" if user.is_admin else f"user:{user.id}"
-
-
-async def _check_channel(session: AsyncSession, user: CurrentUser, channel_id: int) -> None:
-    channel = await session.get(Channel, channel_id)
-    if channel is None or (channel.owner_id != user.id and not user.is_admin):
-        raise NotFound(f"channel {channel_id} not found")

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from quart import Blueprint, request
 from quart_schema import validate_request, validate_response
-from sqlalchemy import select
 
-from appliance import sessions
-from appliance.events import record_event
-from storage.models import User, utcnow
+from appliance.domain import sessions, users
 from web.auth import Authenticator, Forbidden, Unauthorized, current_user, requires
 from web.auth_schemas import LoginIn, LogoutIn, RefreshIn, TokenPair
 from web.context import services
@@ -42,8 +39,7 @@ async def login(data: LoginIn) -> TokenPair:
     wait = auth.limiter.retry_after(email, address)
     if wait > 0:
         raise TooManyRequests("too many failed sign-ins; try again later", wait)
-    async with db.read() as session:
-        user = await session.scalar(select(User).where(User.email == email))
+    user = await db.query(users.by_email, email)
     matched = await auth.check_password(user and user.password_hash, data.password)
     if user is None or not matched:
         auth.limiter.failed(email, address)
@@ -51,12 +47,7 @@ async def login(data: LoginIn) -> TokenPair:
     if not user.is_active:
         raise Forbidden("the account is disabled")
     auth.limiter.succeeded(email)
-    async with db.write() as session:
-        row = await session.get(User, user.id)
-        assert row is not None
-        row.last_login_at = utcnow()
-        grant = await sessions.start(session, row, auth.refresh_ttl, address)
-        await record_event(session, "auth.login", owner_id=row.id, address=address)
+    grant = await users.signed_in(db, user.id, auth.refresh_ttl, address)
     return _pair(auth, grant)
 
 
@@ -91,16 +82,12 @@ async def logout(data: LogoutIn) -> tuple[str, int]:
     family = user.session_id
     db = services().db
     if data.refresh_token:
-        async with db.read() as session:
-            row = await sessions.family_of(session, data.refresh_token)
+        row = await db.query(sessions.family_of, data.refresh_token)
         if row is None or row.user_id != user.id:
             raise Unauthorized("the refresh token is not valid")
         family = row.family_id
     if family is None:
         raise Forbidden("an API key has no session to end; revoke the key instead")
-    async with db.write() as session:
-        await sessions.revoke_family(session, family)
-        await record_event(session, "auth.logout", owner_id=user.id)
-        # Before the commit wakes anyone watching for it (an open event socket).
-        services().auth.end_sessions({family})
+    services().auth.end_sessions({family})
+    await sessions.end(db, user.id, family)
     return "", 204

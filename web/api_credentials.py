@@ -10,8 +10,8 @@ from __future__ import annotations
 from quart import Blueprint, Response
 from quart_schema import validate_request, validate_response
 
-from appliance import credentials
-from appliance.credentials import CREDENTIAL_NAMES, CredentialState, CredentialVault
+from appliance.domain import credentials
+from appliance.domain.credentials import CREDENTIAL_NAMES, CredentialState, CredentialVault
 from web.api_resources import API_PREFIX, empty_response
 from web.api_schemas import problems
 from web.auth import CurrentUser, Forbidden, current_user
@@ -36,9 +36,7 @@ def _out(state: CredentialState) -> CredentialOut:
 
 
 def _vault() -> CredentialVault:
-    vault = services().credentials
-    assert vault is not None, "open_services makes the credential vault"
-    return vault
+    return services().credentials
 
 
 async def _person(scope: str) -> CurrentUser:
@@ -56,10 +54,9 @@ async def _person(scope: str) -> CurrentUser:
 async def list_credentials() -> CredentialList:
     """Every provider credential the box knows, as your videos get it; never the values."""
     caller = await current_user()
-    async with services().db.read() as session:
-        states = await credentials.list_credentials(
-            session, _vault(), services().settings, caller.id
-        )
+    states = await services().db.query(
+        credentials.list_credentials, _vault(), services().settings, caller.id
+    )
     return CredentialList(items=[_out(state) for state in states])
 
 
@@ -74,12 +71,10 @@ async def set_credential(name: str, data: CredentialIn) -> CredentialOut:
     """
     caller = await _person("write")
     try:
-        credentials.validate(name, data.value)  # before taking the write lock
+        state = await credentials.put(services().db, _vault(), caller.id, name, data.value)
     except credentials.CredentialError as exc:
         raise FieldError(exc.field, exc.message, status=422) from None
-    async with services().db.write() as session:
-        row = await credentials.put_credential(session, _vault(), caller.id, name, data.value)
-        return _out(credentials.state_of(_vault(), row))
+    return _out(state)
 
 
 @blueprint.delete(NAME)
@@ -87,8 +82,7 @@ async def set_credential(name: str, data: CredentialIn) -> CredentialOut:
 async def remove_credential(name: str) -> Response:
     """Remove your credential for a provider; the box's settings, if any, apply again."""
     caller = await _person("write")
-    async with services().db.write() as session:
-        removed = await credentials.remove_credential(session, caller.id, name)
+    removed = await credentials.remove(services().db, caller.id, name)
     if not removed:
         raise NotFound(f"credential {name} not found")
     return empty_response()

@@ -3,7 +3,7 @@
 ``GET /videos/{id}/file`` is the MP4, ``/thumbnail`` the image, and
 ``/artifacts/{kind}`` any file the video has (script, voice, captions, ...).
 Each answers Range requests (206 with Content-Range; 416 with
-``Content-Range: bytes */size`` for a range beyond the end) and conditional
+``Content-Range: bytes */size`` for a range beyond the end or a malformed one) and conditional
 ones (ETag, Last-Modified; 304). A file not produced yet is a 404 problem. The
 copy in the export folder wins over the job folder's, as it is the one
 published.
@@ -17,13 +17,13 @@ from werkzeug.datastructures import ContentRange
 from werkzeug.http import parse_range_header
 from werkzeug.sansio.http import is_resource_modified
 
-from storage.models import Video
-from web.api_resources import API_PREFIX, owned, use_row_ids
+from appliance.domain import video_reads
+from appliance.domain.video_files import ARTIFACT_KINDS
+from web.api_resources import API_PREFIX, use_row_ids
 from web.api_schemas import ROW_ID, problems
 from web.auth import current_user
 from web.context import services
 from web.problems import NotFound, problem
-from web.video_files import ARTIFACT_KINDS, find_artifact
 from web.video_schemas import ArtifactFile, ImageFile, Mp4File
 
 blueprint = Blueprint("api_downloads", __name__, url_prefix=f"{API_PREFIX}/videos")
@@ -34,9 +34,8 @@ _KINDS = ", ".join(repr(kind) for kind in ARTIFACT_KINDS)
 
 async def _send(video_id: int, kind: str) -> Response:
     user = await current_user()
-    async with services().db.read() as session:
-        video = await owned(session, user, Video, video_id)
-    found = find_artifact(services().settings, video.id, video.output_path, kind)
+    app = services()
+    found = await app.db.query(video_reads.artifact, app.settings, user, video_id, kind)
     if found is None:
         raise NotFound(f"video {video_id} has no {kind} yet")
     try:
@@ -72,27 +71,38 @@ def _range_applies(response: Response) -> bool:
 
 
 async def _partial(response: Response, size: int) -> Response:
-    """206 with the requested bytes, 416 when they are past the end.
+    """206 with the requested bytes; 416 when they are past the end or the header is
+    not a byte range at all.
 
     Done here rather than by Quart's ``conditional=True``, which fails (500) on a
     suffix range such as ``bytes=-500``, the one a player asks for to find an
-    MP4's index at the end of the file. A Range it cannot serve as one part
-    (several ranges, another unit, a malformed header) is ignored: the whole file.
+    MP4's index at the end of the file. A valid Range it will not serve as one part
+    (several ranges) or in another unit is ignored, as HTTP allows: the whole file.
     """
-    wanted = parse_range_header(request.headers.get("Range"))
-    if wanted is None or wanted.units != "bytes" or len(wanted.ranges) != 1:
+    header = request.headers.get("Range", "")
+    wanted = parse_range_header(header)
+    if wanted is None:
+        unit = header.split("=", 1)[0].strip().lower() if "=" in header else ""
+        if unit and unit != "bytes" and unit.isalpha():
+            return response
+        return _unsatisfiable(size, f"the Range header {header[:60]!r} is not a byte range")
+    if wanted.units != "bytes" or len(wanted.ranges) != 1:
         return response
     span = wanted.range_for_length(size)
     if span is None:
-        refused = problem(416, f"the range is outside the file's {size} bytes")
-        refused.headers["Content-Range"] = f"bytes */{size}"
-        return refused
+        return _unsatisfiable(size, f"the range is outside the file's {size} bytes")
     start, stop = span
     await response.response.make_conditional(start, stop)  # type: ignore[attr-defined]
     response.content_length = stop - start
     response.content_range = ContentRange("bytes", start, stop, size)
     response.status_code = 206
     return response
+
+
+def _unsatisfiable(size: int, detail: str) -> Response:
+    refused = problem(416, detail)
+    refused.headers["Content-Range"] = f"bytes */{size}"
+    return refused
 
 
 @blueprint.get(f"{VIDEO}/file")

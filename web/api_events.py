@@ -47,14 +47,13 @@ from datetime import datetime
 from typing import Any
 
 from quart import Blueprint, Response, current_app, websocket
-from sqlalchemy import ColumnElement, func, select, true
 
-from appliance.services import Services
+from appliance.domain import events as event_log
 from storage.db import Database
-from storage.models import Event
 from web.auth import CurrentUser, Unauthorized, authenticate, current_user
 from web.context import services
 from web.problems import problem
+from web.services import Services
 
 HEARTBEAT_S = 15.0
 # How often an idle socket looks at ``services.draining`` (a plain flag, nothing to wait on).
@@ -69,7 +68,6 @@ CLOSE_POLICY_VIOLATION = 1008
 CREDENTIAL_TABLES = ("users", "refresh_tokens", "api_keys")
 _TAIL_KEY = "ytempire.event_tail"
 _POSITION = re.compile(r"[0-9]{1,18}")
-_COLUMNS = (Event.id, Event.at, Event.kind, Event.owner_id, Event.video_id, Event.data)
 
 logger = logging.getLogger("ytempire.events")
 blueprint = Blueprint("api_events", __name__, url_prefix="/api/v1")
@@ -84,26 +82,21 @@ class LoggedEvent:
     message: str
 
 
-def _logged(row: Any) -> LoggedEvent:
-    event_id, at, kind, owner_id, video_id, data = row
+def _logged(event: event_log.LoggedEvent) -> LoggedEvent:
     message = {
         "type": "event",
-        "id": event_id,
-        "at": _timestamp(at),
-        "kind": kind,
-        "owner_id": owner_id,
-        "video_id": video_id,
-        "data": data or {},
+        "id": event.id,
+        "at": _timestamp(event.at),
+        "kind": event.kind,
+        "owner_id": event.owner_id,
+        "video_id": event.video_id,
+        "data": event.data,
     }
-    return LoggedEvent(event_id, owner_id, json.dumps(message, separators=(",", ":")))
+    return LoggedEvent(event.id, event.owner_id, json.dumps(message, separators=(",", ":")))
 
 
 def _timestamp(at: datetime) -> str:
     return at.isoformat().replace("+00:00", "Z")
-
-
-def _visible_to(user: CurrentUser) -> ColumnElement[bool]:
-    return true() if user.is_admin else Event.owner_id == user.id
 
 
 class EventTail:
@@ -145,17 +138,15 @@ class EventTail:
             generation = self.db.changes.generation("events")
             if generation == self._generation:
                 return
-            async with self.db.read() as session:
-                if self._generation is None:
-                    self._head = self._floor = await session.scalar(select(func.max(Event.id))) or 0
-                else:
-                    await self._read_newer(session)
+            if self._generation is None:
+                self._head = self._floor = await self.db.query(event_log.newest_id)
+            else:
+                await self._read_newer()
             self._generation = generation
 
-    async def _read_newer(self, session: Any) -> None:
+    async def _read_newer(self) -> None:
         while True:
-            query = select(*_COLUMNS).where(Event.id > self._head).order_by(Event.id)
-            rows = (await session.execute(query.limit(self._keep))).all()
+            rows = await self.db.query(event_log.after, self._head, self._keep)
             if not rows:
                 return
             self._events.extend(_logged(row) for row in rows)
@@ -268,23 +259,16 @@ class EventSocket:
         """The caller's events in (position, upto], at most REPLAY_LIMIT, oldest first."""
         if upto <= self.position:
             return
-        visible = _visible_to(self.user)
-        span = (Event.id > self.position, Event.id <= upto, visible)
-        async with self.services.db.read() as session:
-            query = select(*_COLUMNS).where(*span).order_by(Event.id.desc())
-            rows = (await session.execute(query.limit(REPLAY_LIMIT + 1))).all()
-            skipped = 0
-            if len(rows) > REPLAY_LIMIT:
-                rows = rows[:REPLAY_LIMIT]
-                older = select(func.count()).where(*span, Event.id < rows[-1].id)
-                skipped = await session.scalar(older.select_from(Event)) or 0
+        rows, skipped = await self.services.db.query(
+            event_log.visible_span, self.user, self.position, upto, REPLAY_LIMIT
+        )
         if skipped:
             detail = (
                 f"{skipped} older events were not replayed (at most {REPLAY_LIMIT} are); "
                 "reload current state from the REST API"
             )
             await self._send_json({"type": "skipped", "count": skipped, "detail": detail})
-        for row in reversed(rows):
+        for row in rows:
             await self._send(_logged(row).message)
         self.position = upto
 

@@ -6,12 +6,10 @@ from datetime import timedelta
 
 from quart import Blueprint
 from quart_schema import validate_querystring, validate_request, validate_response
-from sqlalchemy import select
 
-from appliance import api_keys
-from appliance.events import record_event
-from storage.models import ApiKey, User, utcnow
-from web.api_resources import keyset_page, owned, scoped, use_row_ids
+from appliance.domain import api_keys
+from storage.models import ApiKey, utcnow
+from web.api_resources import use_row_ids
 from web.api_schemas import ListQuery
 from web.auth import CurrentUser, Forbidden, current_user, requires
 from web.auth_schemas import ApiKeyCreated, ApiKeyIn, ApiKeyOut, ApiKeyPage
@@ -46,8 +44,7 @@ async def _person() -> CurrentUser:
 
 
 async def _owned_key(caller: CurrentUser, key_id: int) -> ApiKey:
-    async with services().db.read() as session:
-        return await owned(session, caller, ApiKey, key_id)
+    return await services().db.query(api_keys.one, caller, key_id)
 
 
 @blueprint.post("")
@@ -60,16 +57,13 @@ async def create_key(data: ApiKeyIn) -> tuple[ApiKeyCreated, int]:
     # make a read-only key for a dashboard.
     caller = await _person()
     expires_at = utcnow() + timedelta(days=data.expires_in_days) if data.expires_in_days else None
-    async with services().db.write() as session:
-        owner = await session.get(User, caller.id)
-        assert owner is not None
-        try:
-            made = await api_keys.create_key(
-                session, owner, data.name.strip() or "key", list(data.scopes), expires_at
-            )
-        except api_keys.ApiKeyError as exc:
-            raise FieldError(exc.field, str(exc).split(": ", 1)[-1]) from None
-        return ApiKeyCreated(**_key_out(made.row), key=made.key), 201
+    try:
+        made = await api_keys.create(
+            services().db, caller.id, data.name.strip() or "key", list(data.scopes), expires_at
+        )
+    except api_keys.ApiKeyError as exc:
+        raise FieldError(exc.field, str(exc).split(": ", 1)[-1]) from None
+    return ApiKeyCreated(**_key_out(made.row), key=made.key), 201
 
 
 @blueprint.get("")
@@ -78,10 +72,9 @@ async def create_key(data: ApiKeyIn) -> tuple[ApiKeyCreated, int]:
 async def list_keys(query_args: ListQuery) -> ApiKeyPage:
     """Your API keys, newest first (admins: everyone's), revoked ones included."""
     caller = await _person()
-    async with services().db.read() as session:
-        page, next_cursor = await keyset_page(
-            session, scoped(select(ApiKey), caller, ApiKey), ApiKey, query_args
-        )
+    page, next_cursor = await services().db.query(
+        api_keys.page, caller, query_args.limit, query_args.cursor
+    )
     return ApiKeyPage(items=[ApiKeyOut(**_key_out(r)) for r in page], next_cursor=next_cursor)
 
 
@@ -99,12 +92,5 @@ async def get_key(key_id: int) -> ApiKeyOut:
 async def revoke_key(key_id: int) -> tuple[str, int]:
     """Revoke an API key; it stops working at once. The record stays, for the audit."""
     caller = await _person()
-    await _owned_key(caller, key_id)
-    async with services().db.write() as session:
-        row = await session.get(ApiKey, key_id)
-        if row is not None and row.revoked_at is None:
-            row.revoked_at = utcnow()
-            await record_event(
-                session, "api_key.revoked", owner_id=row.owner_id, key_id=row.id, by=caller.id
-            )
+    await api_keys.revoke(services().db, caller, key_id)
     return "", 204

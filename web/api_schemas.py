@@ -9,39 +9,33 @@ overflow) is decided once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from quart_schema import document_response
 
-# SQLite integers are signed 64-bit; a larger number bound into a query raises, so
-# every id the API accepts is bounded here and answers 400 (or 404 in a path) instead.
-SQLITE_INT_MAX = 2**63 - 1
-RowId = Annotated[int, Field(ge=1, le=SQLITE_INT_MAX)]
+from appliance.domain.values import (
+    SQLITE_INT_MAX,
+    BodyRowId,
+    RowId,
+    VideoFormat,
+    WholeNumber,
+    bounded_whole_number,
+    find_control_character,
+)
 
-
-def _json_number(value: object) -> object:
-    # JSON Schema's integer: 5 and 5.0, never true or "5" (which pydantic would take).
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("Input should be a valid integer")
-    return value
-
-
-# An integer in a JSON body (a query string's integers arrive as text and stay lax).
-WholeNumber = Annotated[int, BeforeValidator(_json_number)]
-BodyRowId = Annotated[int, Field(ge=1, le=SQLITE_INT_MAX), BeforeValidator(_json_number)]
-
-
-def bounded_whole_number(ge: int, le: int) -> Any:
-    """A ``WholeNumber`` between ``ge`` and ``le`` that keeps its bounds in the OpenAPI
-    schema even as an optional (``| None``) field."""
-    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_json_number)]
-
+__all__ = [
+    "SQLITE_INT_MAX",
+    "BodyRowId",
+    "RowId",
+    "VideoFormat",
+    "WholeNumber",
+    "bounded_whole_number",
+]
 
 # A path segment ``<ROW_ID:video_id>`` (``web.api_resources.RowIdConverter``).
 ROW_ID = "row_id"
 
-VideoFormat = Literal["1080p", "720p", "shorts"]
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,7 +48,24 @@ class InputModel(BaseModel):
 
 
 class BodyModel(InputModel):
-    """A JSON body. Its integers are ``WholeNumber``s: JSON has no other kind."""
+    """A JSON body. Its integers are ``WholeNumber``s: JSON has no other kind.
+
+    No text in it may hold a control character (NUL, escape, newline, ...): a topic or a
+    name ends up in file names, logs, terminals and upload metadata. Fields listed in
+    ``free_text`` are exempt (passwords, secrets: compared or sealed, never shown).
+    """
+
+    free_text: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name in cls.free_text:
+            return value
+        found = find_control_character(value)
+        if found:
+            raise ValueError(f"must not contain control characters ({found})")
+        return value
 
 
 class ListQuery(InputModel):

@@ -1,28 +1,29 @@
 """The box itself under /api/v1/system: slots, queue depth, versions.
 
-Any signed-in user may read these: they say how busy the appliance is and what
-it runs, nothing about anyone's videos.
+Any signed-in user may read these. What they say about videos is scoped like
+everything else: a user sees their own videos' counts and running stages, an admin
+sees the whole box. Pool sizes, telemetry and why work waits are the box's and
+everyone's to see.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import platform
 from datetime import UTC, datetime
 from importlib import metadata
+from typing import Any
 
 from quart import Blueprint
 from quart_schema import validate_response
-from sqlalchemy import func, select, text
 
 from appliance import __version__
-from appliance.states import VideoStatus
-from scheduler.queue import ACTIVE_VIDEO_STATUSES
-from storage.migrate import head_revision
-from storage.models import Video
+from appliance.domain import queue
+from storage.migrate import current_revision, head_revision
 from web.api_resources import API_PREFIX
 from web.api_schemas import problems
-from web.auth import current_user
+from web.auth import CurrentUser, current_user
 from web.context import services
 from web.system_schemas import DatabaseVersion, QueueDepth, Slots, Version
 
@@ -43,27 +44,16 @@ LIBRARIES = (
     "piper-tts",
 )
 
-# Each unfinished video's first stage not yet succeeded, by name and status.
-_CURRENT_STAGES = text(
-    """
-    SELECT s.name, s.status, COUNT(*)
-    FROM stages s JOIN videos v ON v.id = s.video_id
-    WHERE v.status IN ('queued', 'running', 'waiting')
-      AND s.status != 'succeeded'
-      AND NOT EXISTS (
-          SELECT 1 FROM stages p
-          WHERE p.video_id = s.video_id AND p.position < s.position AND p.status != 'succeeded')
-    GROUP BY s.name, s.status
-    """
-)
-
 
 @blueprint.get("/slots")
 @validate_response(Slots)
 @problems(401, 403)
 async def system_slots() -> Slots:
-    """Slot pools, what runs where, and the telemetry admission uses."""
-    await current_user()
+    """Slot pools, what runs where, and the telemetry admission uses.
+
+    Stages of other users' videos show as busy slots without their ids.
+    """
+    user = await current_user()
     scheduler = services().scheduler
     if scheduler is None:
         return Slots(
@@ -74,39 +64,48 @@ async def system_slots() -> Slots:
             running=[],
             telemetry={},
         )
-    return Slots(**scheduler.snapshot())
+    snapshot = scheduler.snapshot()
+    if not user.is_admin:
+        snapshot = await _only_own(user, snapshot)
+    return Slots(**snapshot)
+
+
+async def _only_own(user: CurrentUser, snapshot: dict[str, Any]) -> dict[str, Any]:
+    slots = snapshot["slots"].get("slots", [])
+    stage_ids = [s["stage_id"] for s in slots if s.get("stage_id") is not None]
+    stage_ids += [r["stage_id"] for r in snapshot["running"]]
+    owners = await services().db.query(queue.owners_of_stages, sorted(set(stage_ids)))
+
+    def mine(stage_id: int | None) -> bool:
+        return stage_id is not None and owners.get(stage_id) == user.id
+
+    hidden_slots = [
+        slot if mine(slot.get("stage_id")) else {**slot, "stage_id": None} for slot in slots
+    ]
+    return {
+        **snapshot,
+        "slots": {**snapshot["slots"], "slots": hidden_slots},
+        "running": [entry for entry in snapshot["running"] if mine(entry["stage_id"])],
+    }
 
 
 @blueprint.get("/queue")
 @validate_response(QueueDepth)
 @problems(401, 403)
 async def system_queue() -> QueueDepth:
-    """How much work waits: videos by status, where unfinished ones are, the oldest wait."""
-    await current_user()
-    async with services().db.read() as session:
-        by_status = dict.fromkeys((str(status) for status in VideoStatus), 0)
-        for status, count in await session.execute(
-            select(Video.status, func.count()).group_by(Video.status)
-        ):
-            by_status[status] = count
-        stages: dict[str, dict[str, int]] = {}
-        for name, status, count in await session.execute(_CURRENT_STAGES):
-            stages.setdefault(name, {})[status] = count
-        oldest = (
-            await session.execute(
-                select(Video.id, Video.created_at)
-                .where(Video.status == VideoStatus.QUEUED)
-                .order_by(Video.created_at, Video.id)
-                .limit(1)
-            )
-        ).first()
-    age = (datetime.now(UTC) - oldest[1]).total_seconds() if oldest else None
+    """How much work waits: videos by status, where unfinished ones are, the oldest wait,
+    why waiting ones wait. Your videos; an admin's answer counts every video."""
+    user = await current_user()
+    summary = await services().db.query(queue.summary, user)
+    oldest_at = summary.oldest_queued_at
+    age = (datetime.now(UTC) - oldest_at).total_seconds() if oldest_at else None
     return QueueDepth(
-        videos=by_status,
-        stages=stages,
-        active=sum(by_status.get(str(status), 0) for status in ACTIVE_VIDEO_STATUSES),
-        oldest_queued_video_id=oldest[0] if oldest else None,
+        videos=summary.videos,
+        stages=summary.stages,
+        active=summary.active,
+        oldest_queued_video_id=summary.oldest_queued_video_id,
         oldest_queued_age_s=round(max(age, 0.0), 3) if age is not None else None,
+        waiting=summary.waiting,
     )
 
 
@@ -116,8 +115,7 @@ async def system_queue() -> QueueDepth:
 async def system_version() -> Version:
     """The appliance's version, Python's, the key libraries' and the database migration."""
     await current_user()
-    async with services().db.read() as session:
-        revision = await session.scalar(text("SELECT version_num FROM alembic_version LIMIT 1"))
+    revision = await asyncio.to_thread(current_revision, services().db.path)
     head = _head()
     return Version(
         version=__version__,

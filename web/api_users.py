@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from quart import Blueprint
 from quart_schema import validate_querystring, validate_request, validate_response
-from sqlalchemy import func, select
 
-from appliance import sessions
-from appliance.events import record_event
-from appliance.users import UserError, create_user
-from storage.models import User, utcnow
-from web.api_resources import keyset_page, use_row_ids
-from web.api_schemas import SQLITE_INT_MAX, ListQuery
+from appliance.domain import users
+from appliance.domain.users import AccountChange, UserError, create_user
+from storage.models import User
+from web.api_resources import use_row_ids
+from web.api_schemas import ListQuery
 from web.auth import CurrentUser, Unauthorized, current_user, requires
 from web.auth_schemas import PasswordChange, ProfilePatch, UserIn, UserOut, UserPage, UserPatch
 from web.context import services
 from web.openapi import no_content
-from web.problems import Conflict, FieldError, NotFound
+from web.problems import FieldError
 
 blueprint = Blueprint("api_users", __name__, url_prefix="/api/v1")
 use_row_ids(blueprint)
@@ -36,17 +34,7 @@ def _user_out(user: User) -> UserOut:
 
 async def _visible_user(caller: CurrentUser, user_id: int) -> User:
     """Yourself, or anyone for an admin; anyone else is a 404."""
-    async with services().db.read() as session:
-        user = await session.get(User, user_id) if 1 <= user_id <= SQLITE_INT_MAX else None
-    if user is None or (user.id != caller.id and not caller.is_admin):
-        raise NotFound(f"user {user_id} not found")
-    return user
-
-
-async def _end_all_sessions(session, user: User) -> None:
-    """Void the user's tokens: access tokens by time, refresh tokens by revocation."""
-    user.tokens_valid_after = utcnow()
-    services().auth.end_sessions(await sessions.revoke_user(session, user.id))
+    return await services().db.query(users.visible, caller, user_id)
 
 
 @blueprint.get("/me")
@@ -64,13 +52,9 @@ async def get_me() -> UserOut:
 async def patch_me(data: ProfilePatch) -> UserOut:
     """Change your display name."""
     caller = await current_user()
-    async with services().db.write() as session:
-        user = await session.get(User, caller.id)
-        assert user is not None
-        if "display_name" in data.model_fields_set:
-            user.display_name = data.display_name
-        await session.flush()
-        return _user_out(user)
+    if "display_name" not in data.model_fields_set:
+        return _user_out(await _visible_user(caller, caller.id))
+    return _user_out(await users.set_display_name(services().db, caller.id, data.display_name))
 
 
 @blueprint.post("/me/password")
@@ -90,12 +74,7 @@ async def change_password(data: PasswordChange) -> tuple[str, int]:
         new_hash = await auth.hash_password(data.new_password)
     except UserError as exc:
         raise FieldError(exc.field.replace("password", "new_password"), str(exc)) from None
-    async with services().db.write() as session:
-        row = await session.get(User, caller.id)
-        assert row is not None
-        row.password_hash = new_hash
-        await _end_all_sessions(session, row)
-        await record_event(session, "user.password_changed", owner_id=row.id)
+    auth.end_sessions(await users.change_password(services().db, caller.id, new_hash))
     return "", 204
 
 
@@ -106,8 +85,7 @@ async def change_password(data: PasswordChange) -> tuple[str, int]:
 async def list_users(query_args: ListQuery) -> UserPage:
     """Every user (admins only), newest first."""
     await current_user("admin")
-    async with services().db.read() as session:
-        page, next_cursor = await keyset_page(session, select(User), User, query_args)
+    page, next_cursor = await services().db.query(users.page, query_args.limit, query_args.cursor)
     return UserPage(items=[_user_out(u) for u in page], next_cursor=next_cursor)
 
 
@@ -151,35 +129,12 @@ async def patch_user(user_id: int, data: UserPatch) -> UserOut:
     caller = await current_user()
     await _visible_user(caller, user_id)
     await current_user("admin")
-    async with services().db.write() as session:
-        user = await session.get(User, user_id)
-        if user is None:
-            raise NotFound(f"user {user_id} not found")
-        demoting = data.role is not None and data.role != user.role
-        disabling = data.is_active is False and user.is_active
-        if user.role == "admin" and (demoting or disabling):
-            admins = await session.scalar(
-                select(func.count())
-                .select_from(User)
-                .where(User.role == "admin", User.is_active.is_(True))
-            )
-            if admins <= 1:
-                raise Conflict("this is the only active admin; make another admin first")
-        if data.role is not None:
-            user.role = data.role
-        if data.is_active is not None:
-            user.is_active = data.is_active
-        if "display_name" in data.model_fields_set:
-            user.display_name = data.display_name
-        if demoting or disabling:
-            await _end_all_sessions(session, user)
-        await record_event(
-            session,
-            "user.changed",
-            owner_id=user.id,
-            by=caller.id,
-            role=user.role,
-            is_active=user.is_active,
-        )
-        await session.flush()
-        return _user_out(user)
+    change = AccountChange(
+        role=data.role,
+        is_active=data.is_active,
+        display_name=data.display_name,
+        display_name_given="display_name" in data.model_fields_set,
+    )
+    user, ended = await users.administer(services().db, caller.id, user_id, change)
+    services().auth.end_sessions(ended)
+    return _user_out(user)

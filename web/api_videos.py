@@ -8,19 +8,15 @@ from __future__ import annotations
 
 from quart import Blueprint, Response
 from quart_schema import validate_querystring, validate_request, validate_response
-from sqlalchemy import select
 
-from appliance.events import record_event
-from scheduler import queue
+from appliance.domain import video_reads, videos
+from appliance.domain.video_reads import VideoFilters
 from storage.db import PROGRESS
-from storage.models import Channel, Video
-from web.api_resources import API_PREFIX, empty_response, keyset_page, owned, scoped, use_row_ids
+from web.api_resources import API_PREFIX, empty_response, use_row_ids
 from web.api_schemas import ROW_ID, problems
 from web.auth import CurrentUser, current_user
 from web.context import services
 from web.openapi import no_content
-from web.problems import FieldError
-from web.video_removal import delete_video_rows, refuse_if_running, remove_files
 from web.video_schemas import (
     Costs,
     VideoDetail,
@@ -30,7 +26,7 @@ from web.video_schemas import (
     VideoPage,
     VideoPatch,
 )
-from web.video_views import video_costs, video_detail, video_view, video_views
+from web.video_views import costs_out, video_detail_out, video_out
 
 blueprint = Blueprint("api_videos", __name__, url_prefix=f"{API_PREFIX}/videos")
 use_row_ids(blueprint)
@@ -38,26 +34,21 @@ VIDEO = f"/<{ROW_ID}:video_id>"
 
 
 async def video_page(user: CurrentUser, query: VideoListQuery) -> VideoPage:
-    """One page of the caller's videos matching the filters, newest first (the list
-    route's whole query)."""
-    statement = scoped(select(Video), user, Video)
-    if query.status is not None:
-        statement = statement.where(Video.status == query.status)
-    if query.channel_id is not None:
-        statement = statement.where(Video.channel_id == query.channel_id)
-    if query.created_after is not None:
-        statement = statement.where(Video.created_at > query.created_after)
-    if query.created_before is not None:
-        statement = statement.where(Video.created_at < query.created_before)
-    async with services().db.read() as session:
-        rows, next_cursor = await keyset_page(session, statement, Video, query)
-        items = await video_views(session, rows)
-    return VideoPage(items=items, next_cursor=next_cursor)
+    """One page of the caller's videos matching the filters, newest first."""
+    filters = VideoFilters(
+        status=query.status,
+        channel_id=query.channel_id,
+        created_after=query.created_after,
+        created_before=query.created_before,
+    )
+    records, next_cursor = await services().db.query(
+        video_reads.page, user, filters, query.limit, query.cursor
+    )
+    return VideoPage(items=[video_out(r) for r in records], next_cursor=next_cursor)
 
 
 async def _view(user: CurrentUser, video_id: int) -> VideoOut:
-    async with services().db.read() as session:
-        return await video_view(session, await owned(session, user, Video, video_id))
+    return video_out(await services().db.query(video_reads.one, user, video_id))
 
 
 @blueprint.post("")
@@ -70,20 +61,14 @@ async def create_video(data: VideoIn) -> tuple[VideoOut, int, dict[str, str]]:
     It gets the channel's format unless it names one, and the channel's budget.
     """
     user = await current_user("write")
-    db = services().db
-    async with db.read() as session:
-        channel = await owned(session, user, Channel, data.channel_id)
-    video = await queue.create_video(
-        db,
-        owner_id=channel.owner_id,
-        channel_id=channel.id,
+    new = videos.NewVideo(
+        channel_id=data.channel_id,
         topic=data.topic,
         seconds=data.seconds,
-        video_format=data.format or channel.format,
+        format=data.format,
         priority=data.priority,
-        budget_micro_usd=channel.budget_micro_usd,
-        downgrade_micro_usd=channel.downgrade_micro_usd,
     )
+    video = await videos.queue_video(services().db, user, new)
     out = await _view(user, video.id)
     return out, 201, {"Location": f"{API_PREFIX}/videos/{out.id}"}
 
@@ -114,9 +99,8 @@ async def list_videos(query_args: VideoListQuery) -> VideoPage:
 async def get_video(video_id: int) -> VideoDetail:
     """One video: stages, attempts, progress, errors, recent events, costs and files."""
     user = await current_user()
-    async with services().db.read() as session:
-        video = await owned(session, user, Video, video_id)
-        return await video_detail(session, services().settings, video)
+    app = services()
+    return video_detail_out(await app.db.query(video_reads.detail, app.settings, user, video_id))
 
 
 @blueprint.get(f"{VIDEO}/costs")
@@ -125,9 +109,7 @@ async def get_video(video_id: int) -> VideoDetail:
 async def get_costs(video_id: int) -> Costs:
     """What the video has cost so far: each provider call, and the exact total."""
     user = await current_user()
-    async with services().db.read() as session:
-        await owned(session, user, Video, video_id)
-        return await video_costs(session, video_id)
+    return costs_out(await services().db.query(video_reads.costs, user, video_id))
 
 
 @blueprint.patch(VIDEO)
@@ -141,24 +123,8 @@ async def update_video(video_id: int, data: VideoPatch) -> VideoOut:
     stopped as `over_budget`, raise its budget here, then retry it.
     """
     user = await current_user("write")
-    async with services().db.write() as session:
-        video = await owned(session, user, Video, video_id)
-        changes = {name: getattr(data, name) for name in data.model_fields_set}
-        if any(value is None for value in changes.values()):
-            name = next(name for name, value in changes.items() if value is None)
-            raise FieldError(name, "cannot be null")
-        budget = changes.get("budget_micro_usd", video.budget_micro_usd)
-        downgrade = changes.get("downgrade_micro_usd", min(video.downgrade_micro_usd, budget))
-        if downgrade > budget:
-            raise FieldError("downgrade_micro_usd", f"cannot be more than the budget ({budget})")
-        changes["downgrade_micro_usd"] = downgrade
-        changed = {k: v for k, v in changes.items() if getattr(video, k) != v}
-        for name, value in changed.items():
-            setattr(video, name, value)
-        if changed:
-            await record_event(
-                session, "video.updated", owner_id=video.owner_id, video_id=video.id, **changed
-            )
+    changes = {name: getattr(data, name) for name in data.model_fields_set}
+    await videos.update_video(services().db, user, video_id, changes)
     return await _view(user, video_id)
 
 
@@ -166,16 +132,10 @@ async def update_video(video_id: int, data: VideoPatch) -> VideoOut:
 @validate_response(VideoOut)
 @problems(401, 403, 404, 409)
 async def cancel_video(video_id: int) -> VideoOut:
-    """Cancel a video; a running stage's worker is stopped."""
+    """Cancel a video: its queued stages at once; a running stage's worker is stopped
+    right after (the stage then shows `cancelled`)."""
     user = await current_user("write")
-    db = services().db
-    async with db.read() as session:
-        await owned(session, user, Video, video_id)
-    scheduler = services().scheduler
-    if scheduler is not None:
-        await scheduler.cancel_video(video_id)
-    else:
-        await queue.cancel_video(db, video_id)
+    await videos.cancel(services().db, user, video_id)
     return await _view(user, video_id)
 
 
@@ -185,9 +145,7 @@ async def cancel_video(video_id: int) -> VideoOut:
 async def retry_video(video_id: int) -> VideoOut:
     """Queue a failed, cancelled or over-budget video again; finished stages are kept."""
     user = await current_user("write")
-    async with services().db.read() as session:
-        await owned(session, user, Video, video_id)
-    await queue.retry_video(services().db, video_id)
+    await videos.retry(services().db, user, video_id)
     return await _view(user, video_id)
 
 
@@ -197,13 +155,9 @@ async def retry_video(video_id: int) -> VideoOut:
 async def delete_video(video_id: int) -> Response:
     """Delete a video, its job folder and its export folder.
 
-    Refused (409) while one of its stages runs: cancel it first. Its costs stay
-    on record in the `video.deleted` event.
+    Refused (409) while one of its stages runs: cancel it first. Its costs stay in
+    the ledger and on record in the `video.deleted` event.
     """
     user = await current_user("write")
-    async with services().db.write() as session:
-        video = await owned(session, user, Video, video_id)
-        await refuse_if_running(session, [video.id])
-        removed = await delete_video_rows(session, [video], by_user=user.id)
-    await remove_files(services().settings, removed)
+    await videos.delete(services().db, services().settings, user, video_id)
     return empty_response()

@@ -8,9 +8,7 @@ from quart import Quart
 from quart_schema import Info, QuartSchema
 
 from appliance import __version__
-from appliance.bootstrap import open_services
-from appliance.services import Services
-from appliance.settings import Settings
+from appliance.config.settings import Settings
 from web import (
     api_analytics,
     api_auth,
@@ -31,6 +29,7 @@ from web.openapi import SECURITY_SCHEMES, ApplianceOpenAPI
 from web.problems import register_problem_handlers
 from web.request import ApplianceRequest
 from web.requestlog import install_request_log
+from web.services import Services, open_services
 
 API_PREFIX = "/api/v1"
 _STATIC = Path(__file__).parent / "static"
@@ -64,8 +63,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Quart:
         openapi_provider_class=ApplianceOpenAPI,
     )
     register_problem_handlers(app)
-    require_credentials_first(app, {f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"})
+    # The request id first: every answer carries it, a 401 from the credential check too.
     install_request_log(app, lambda: app.extensions[EXTENSION_KEY].metrics)
+    require_credentials_first(app, {f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"})
     app.register_blueprint(health.blueprint)
     app.register_blueprint(console.blueprint)
     app.register_blueprint(api_auth.blueprint)
@@ -89,6 +89,6 @@ def create_app(settings: Settings, services: Services | None = None) -> Quart:
 
         @app.after_serving
         async def _close() -> None:
-            await app.extensions[EXTENSION_KEY].db.close()
+            await app.extensions[EXTENSION_KEY].box.close()
 
     return app

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from appliance.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from appliance.domain.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from web.api_schemas import BodyModel
 
 Role = Literal["admin", "operator", "viewer"]
 Scope = Literal["read", "write", "admin"]
 Email = Field(min_length=3, max_length=254, description="The user's email address.")
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _In(BodyModel):
+    # A password is compared or hashed, never shown: any character may be in it.
+    free_text: ClassVar[frozenset[str]] = frozenset(
+        {"password", "current_password", "new_password"}
+    )
 
 
 class LoginIn(_In):

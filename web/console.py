@@ -6,7 +6,7 @@ from quart import Blueprint, render_template
 from quart_schema import hide
 
 from appliance import __version__
-from appliance.health import readiness_checks
+from appliance.observability.health import readiness_checks
 from web.context import services
 
 blueprint = Blueprint("console", __name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quart import current_app
 
-from appliance.services import Services
+from web.services import Services
 
 EXTENSION_KEY = "ytempire"
 

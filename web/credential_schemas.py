@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from appliance.credentials import CredentialName
+from appliance.domain.credentials import CredentialName
 from web.api_schemas import BodyModel
 
 # Room for a service-account JSON and more; what each name accepts is checked after (422).
@@ -15,6 +15,10 @@ MAX_VALUE_CHARS = 65_536
 
 
 class CredentialIn(BodyModel):
+    # A service-account JSON carries its private key's newlines; the value is sealed,
+    # never shown, and checked per credential after.
+    free_text: ClassVar[frozenset[str]] = frozenset({"value"})
+
     value: Annotated[str, Field(max_length=MAX_VALUE_CHARS)] | dict[str, Any] = Field(
         description="The secret. openai, local-llm, pexels, pixabay: the API key, one token "
         "of 8 to 512 printable ASCII characters. google-tts: the service-account JSON (as "

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from quart import Blueprint, Response
 from quart_schema import validate_response
 
-from appliance.health import readiness_checks
+from appliance.observability.health import readiness_checks
 from web.context import services
 from web.openapi import text
 

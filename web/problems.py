@@ -12,7 +12,12 @@ from quart import Quart, Response, json
 from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
 
-from appliance.logs import request_id_var
+from appliance.domain.errors import Conflict, FieldError, NotFound
+from appliance.domain.states import InvalidTransition
+from appliance.observability.logs import request_id_var
+from web.authenticator import Forbidden, Unauthorized
+
+__all__ = ["Conflict", "FieldError", "NotFound", "TooManyRequests", "problem"]
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("ytempire.web")
@@ -32,35 +37,42 @@ def problem(status: int, detail: str, *, title: str | None = None, **extra: Any)
     return Response(json.dumps(body), status=status, content_type=PROBLEM_JSON)
 
 
+SEND_A_JSON_OBJECT = "send a JSON object (Content-Type: application/json)"
+# Pydantic's words for a body that is not an object at all, or not there.
+_NOT_AN_OBJECT = frozenset({"model_type", "model_attributes_type", "dict_type", "missing"})
+
+
 def validation_problem(error: Exception) -> Response:
     """400 naming each offending field, from a pydantic (or quart-schema) error."""
     if isinstance(error, ValidationError):
-        errors = [
-            {"field": ".".join(str(part) for part in item["loc"]) or "body", "message": item["msg"]}
-            for item in error.errors()
-        ]
+        errors = [_readable(item) for item in error.errors()]
+    elif isinstance(error, TypeError | ValueError) and "JSON" in str(error):
+        errors = [{"field": "body", "message": SEND_A_JSON_OBJECT}]
     else:
-        errors = [{"field": "body", "message": str(error) or "malformed request body"}]
+        errors = [{"field": "body", "message": str(error) or SEND_A_JSON_OBJECT}]
     detail = "; ".join(f"{item['field']}: {item['message']}" for item in errors)
     return problem(400, detail, title="Invalid request", errors=errors)
 
 
-class NotFound(Exception):
-    """A resource that does not exist or is not the caller's: 404 either way."""
-
-
-class FieldError(Exception):
-    """One named field is wrong: 400 (or ``status``), with the field in ``errors``."""
-
-    def __init__(self, field: str, message: str, *, status: int = 400):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-        self.status = status
-
-
-class Conflict(Exception):
-    """A request that cannot be done in the resource's present state: 409."""
+def _readable(item: Any) -> dict[str, str]:
+    """One pydantic error as a field and a message in plain words."""
+    field = ".".join(str(part) for part in item["loc"])
+    kind = item["type"]
+    if not field and kind in _NOT_AN_OBJECT:
+        return {"field": "body", "message": SEND_A_JSON_OBJECT}
+    message = item["msg"]
+    if kind == "missing":
+        message = "is required"
+    elif kind == "extra_forbidden":
+        message = "is not a field of this request"
+    elif kind == "value_error":
+        # Our own rules' messages, without pydantic's "Value error, " in front.
+        message = str(item.get("ctx", {}).get("error") or message.removeprefix("Value error, "))
+    elif kind == "string_pattern_mismatch":
+        message = "is not in the expected form"
+    elif kind == "json_invalid":
+        message = "the request body is not valid JSON"
+    return {"field": field or "body", "message": message}
 
 
 class TooManyRequests(Exception):
@@ -72,9 +84,6 @@ class TooManyRequests(Exception):
 
 
 def register_problem_handlers(app: Quart) -> None:
-    from appliance.states import InvalidTransition
-    from web.auth import Forbidden, Unauthorized
-
     @app.errorhandler(Unauthorized)
     async def _unauthorized(error: Unauthorized) -> Response:
         response = problem(401, error.detail)
@@ -115,6 +124,11 @@ def register_problem_handlers(app: Quart) -> None:
     @app.errorhandler(RequestSchemaValidationError)
     async def _invalid(error: RequestSchemaValidationError) -> Response:
         return validation_problem(error.validation_error)
+
+    @app.errorhandler(ValidationError)
+    async def _invalid_settings(error: ValidationError) -> Response:
+        # The domain re-checking what a change would leave (a channel's settings as a whole).
+        return validation_problem(error)
 
     @app.errorhandler(HTTPException)
     async def _http(error: HTTPException) -> Response:

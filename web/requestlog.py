@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from quart import Quart, Response, g, request
 
-from appliance.logs import request_id_var
-from appliance.metrics import Metrics
+from appliance.observability.logs import request_id_var
+from appliance.observability.metrics import Metrics
 
 logger = logging.getLogger("ytempire.access")
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -19,7 +19,7 @@ class Slots(BaseModel):
 
 
 class QueueDepth(BaseModel):
-    """How much work waits, and where."""
+    """How much work waits, and where: your videos (an admin's: every video)."""
 
     videos: dict[str, int] = Field(description="Videos by status (every status, zeros too).")
     stages: dict[str, dict[str, int]] = Field(
@@ -32,6 +32,9 @@ class QueueDepth(BaseModel):
     oldest_queued_video_id: int | None
     oldest_queued_age_s: float | None = Field(
         description="Seconds since the oldest video still in status queued was created."
+    )
+    waiting: dict[str, int] = Field(
+        default_factory=dict, description="Videos in status waiting, counted by the reason."
     )
 
 

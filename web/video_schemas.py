@@ -116,6 +116,11 @@ class VideoOut(BaseModel):
     cost_micro_usd: int
     output_path: str | None
     error: str | None
+    waiting_reason: str | None = Field(
+        None,
+        description="Why a `waiting` video does not go on now (a retry's time, a full hot "
+        "tier, no free slot), in words.",
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -77,7 +77,7 @@ def add_video_stream(
         context.bit_rate = 0  # quality-targeted VBR: -cq governs, no bitrate cap
     else:
         context.thread_type = "FRAME"  # x264's frame threads: faster than SLICE, smaller files
-        context.thread_count = 0
+        context.thread_count = plan.threads
     return stream
 
 

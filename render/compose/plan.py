@@ -98,6 +98,8 @@ class RenderPlan(_Model):
     encoder: Literal["libx264", "h264_nvenc"] = "libx264"
     preset: str = "veryfast"
     crf: int = Field(23, ge=0, le=51)
+    # Threads the encoder may use; 0 lets x264 choose (about 1.5 per core).
+    threads: int = Field(0, ge=0, le=256)
     output: Path
 
     @property

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import cv2
+
 from render.artifacts import (
     CAPTIONS_FILE,
     MEDIA_FILE,
@@ -40,7 +42,12 @@ def run(spec: StageSpec, reporter: Reporter) -> None:
         output=spec.job_dir / VIDEO_FILE,
         encoder=job.encoder,
         music=pick_track(job.music_dir, job.topic),
+        threads=job.threads,
     )
+    if job.threads:
+        # Other CPU stages run beside this one: the compositor's OpenCV calls keep to the
+        # share of the cores the scheduler gave this stage.
+        cv2.setNumThreads(job.threads)
     reporter.progress(0.0, f"rendering {plan.duration:.1f} s with {plan.encoder}")
     started = time.monotonic()
     try:

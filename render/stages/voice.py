@@ -59,6 +59,7 @@ def _piper(spec: StageSpec, choice: ProviderChoice, script: Script, reporter: Re
         voice,
         spec.job_dir / VOICE_FILE,
         progress=lambda fraction: reporter.progress(fraction, "speaking"),
+        threads=spec.job.threads,
     )
     reporter.cost("piper", round(timings.duration, 3), "seconds")
     return timings

@@ -38,7 +38,14 @@ class PiperSynthesizer:
     Not thread-safe: Piper's phonemizer and the model's noise state are shared.
     """
 
-    def __init__(self, model_path: Path, config_path: Path, *, alignments: bool = True) -> None:
+    def __init__(
+        self,
+        model_path: Path,
+        config_path: Path,
+        *,
+        alignments: bool = True,
+        threads: int | None = None,
+    ) -> None:
         import onnxruntime
         from piper import PiperVoice
         from piper.config import PiperConfig
@@ -51,7 +58,14 @@ class PiperSynthesizer:
             if patched is not None:
                 model = patched
         onnxruntime.set_seed(NOISE_SEED)
-        session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
+        options = onnxruntime.SessionOptions()
+        if threads:
+            # Beside other CPU stages: keep to the share of the cores the scheduler gave.
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+        session = onnxruntime.InferenceSession(
+            model, sess_options=options, providers=["CPUExecutionProvider"]
+        )
         self.voice = PiperVoice(config=PiperConfig.from_dict(config), session=session)
         self.sample_rate: int = self.voice.config.sample_rate
         # A voice patched here, or shipped patched, has a second output: the durations.

@@ -34,13 +34,14 @@ def synthesize(
     length_scale: float | None = None,
     pauses: Pauses = Pauses(),
     progress: Callable[[float], None] | None = None,
+    threads: int | None = None,
 ) -> Timings:
     """Speak ``script`` with ``voice`` into ``out_wav``; return timings that match it.
 
     The voice is loaded once per process (see ``load_synthesizer``). Blocking and
     CPU-bound: run it in a worker, not on an event loop.
     """
-    synthesizer = load_synthesizer(voice.model_path, voice.config_path)
+    synthesizer = load_synthesizer(voice.model_path, voice.config_path, threads=threads)
     return speak_script(
         synthesizer,
         script,
@@ -52,19 +53,21 @@ def synthesize(
     )
 
 
-def load_synthesizer(model_path: Path, config_path: Path) -> PiperSynthesizer:
+def load_synthesizer(
+    model_path: Path, config_path: Path, *, threads: int | None = None
+) -> PiperSynthesizer:
     """The loaded voice for these files, loaded on first use and kept for the process."""
     model_path, config_path = Path(model_path), Path(config_path)
     stat = model_path.stat()
     # The file's size and mtime are part of the key: a replaced voice file is reloaded.
-    return _cached_synthesizer(model_path, config_path, stat.st_size, stat.st_mtime_ns)
+    return _cached_synthesizer(model_path, config_path, stat.st_size, stat.st_mtime_ns, threads)
 
 
 @functools.lru_cache(maxsize=2)
 def _cached_synthesizer(
-    model_path: Path, config_path: Path, _size: int, _mtime_ns: int
+    model_path: Path, config_path: Path, _size: int, _mtime_ns: int, threads: int | None
 ) -> PiperSynthesizer:
-    return PiperSynthesizer(model_path, config_path)
+    return PiperSynthesizer(model_path, config_path, threads=threads)
 
 
 def speak_script(

@@ -1,0 +1,21 @@
+"""``ytempire bench``: the render against its floor; the cost of checking credentials."""
+
+from __future__ import annotations
+
+import json
+
+
+def bench_render_command(video_format: str, *, as_json: bool) -> int:
+    from render.compose.benchmark import describe, run_render_bench
+
+    result = run_render_bench(video_format)
+    print(json.dumps(result, indent=2) if as_json else describe(result))
+    return 0
+
+
+def bench_auth_command(calls: int, *, as_json: bool) -> int:
+    from appliance.cli.bench_auth import describe, run_auth_bench
+
+    result = run_auth_bench(max(1, calls))
+    print(json.dumps(result, indent=2) if as_json else describe(result))
+    return 0

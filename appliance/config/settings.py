@@ -1,0 +1,543 @@
+"""The typed settings registry.
+
+Every setting is a field of one of the pydantic models below: its name, type,
+default and help text live in exactly one place. The same models feed the
+config file loader, the ``YTEMPIRE_*`` environment overrides,
+``ytempire config show``, the generated configuration reference and (later)
+the console's settings page.
+
+A setting's dotted name is its place in the TOML file: ``server.port`` is
+``[server] port = 8080`` and the environment variable ``YTEMPIRE_SERVER_PORT``.
+Top-level settings such as ``data_dir`` map to ``YTEMPIRE_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class ServerSettings(_Group):
+    host: str = Field("127.0.0.1", description="Address the console and API listen on.")
+    port: int = Field(
+        8080, ge=0, le=65535, description="TCP port of the console and API; 0 picks a free one."
+    )
+    grace_period_s: float = Field(
+        25.0,
+        ge=0,
+        le=600,
+        description="On shutdown, how long running stages may take to finish before "
+        "their workers are terminated (keep below the unit's TimeoutStopSec).",
+    )
+
+
+class DatabaseSettings(_Group):
+    path: Path | None = Field(
+        None, description="SQLite database file. Default: ytempire.db in data_dir."
+    )
+    synchronous: Literal["NORMAL", "FULL"] = Field(
+        "FULL",
+        description="SQLite synchronous mode. FULL survives power loss without losing "
+        "the last committed cost records; NORMAL is faster and survives process crashes.",
+    )
+    busy_timeout_ms: int = Field(
+        5000, ge=0, le=600_000, description="How long a reader waits on a locked database."
+    )
+
+
+class StorageSettings(_Group):
+    hot: Path | None = Field(
+        None,
+        description="Hot tier (NVMe): jobs in flight and fresh videos. "
+        "Default: tiers/hot in data_dir.",
+    )
+    warm: Path | None = Field(
+        None,
+        description="Warm tier (SATA SSD): published videos up to 7 days. "
+        "Default: tiers/warm in data_dir.",
+    )
+    cold: Path | None = Field(
+        None, description="Cold tier (HDD): backups. Default: tiers/cold in data_dir."
+    )
+    min_free_mb: int = Field(
+        1024,
+        ge=0,
+        description="A tier with less free space than this is reported not ready; "
+        "on the hot tier it pauses new stages instead of failing them.",
+    )
+
+
+class VoiceSettings(_Group):
+    voices_dir: Path | None = Field(
+        None,
+        description="Folder of extra Piper voices (NAME.onnx + NAME.onnx.json). "
+        "Default: voices in data_dir.",
+    )
+    default_voice: str = Field(
+        "en_US-joe-medium", min_length=1, description="Piper voice used when a channel names none."
+    )
+
+
+class MediaSettings(_Group):
+    library_dir: Path | None = Field(
+        None,
+        description="Media library: images and clips an operator drops in, matched to "
+        "sections by file names and sidecar tags. Default: library in data_dir.",
+    )
+    music_dir: Path | None = Field(
+        None,
+        description="Background music tracks mixed under the voice, one chosen per topic. "
+        "Default: music in data_dir.",
+    )
+    cache_dir: Path | None = Field(
+        None,
+        description="Caches kept between videos: stock media searches and downloads (the "
+        "24 hours their terms ask), the media library's index. Default: the hot tier.",
+    )
+
+
+class PublishSettings(_Group):
+    export_dir: Path | None = Field(
+        None,
+        description="Local publishing: each finished video's MP4, thumbnail and metadata "
+        "JSON land in a folder here. Default: exports in data_dir.",
+    )
+
+
+class SchedulerSettings(_Group):
+    gpu_slots: int = Field(3, ge=0, le=32, description="Render slots per NVIDIA GPU.")
+    cpu_slots: int = Field(
+        4,
+        ge=0,
+        le=64,
+        description="Slots for CPU work: local voice, "
+        "thumbnails, and renders when no GPU slot is free. 0 holds that work back.",
+    )
+    io_slots: int = Field(
+        8,
+        ge=0,
+        le=256,
+        description="Concurrent network-bound stages: script and media providers, uploads. "
+        "0 holds that work back.",
+    )
+    gpu_memory_percent: float = Field(
+        90.0,
+        gt=0,
+        le=100,
+        description="A GPU stage starts only while its GPU's memory use is below this.",
+    )
+    cpu_percent: float = Field(
+        90.0, gt=0, le=100, description="A CPU stage starts only while CPU use is below this."
+    )
+    memory_percent: float = Field(
+        90.0, gt=0, le=100, description="A CPU stage starts only while memory use is below this."
+    )
+    max_encoder_sessions: int = Field(8, ge=1, description="NVENC sessions per GPU at most.")
+    lease_s: float = Field(
+        60.0,
+        ge=5,
+        description="How long a running stage's claim lasts without renewal; renewed at half this.",
+    )
+    tick_s: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description="Admission's safety net: it looks for work at least this often. A video "
+        "queued, a stage finished or a slot freed wakes it at once anyway.",
+    )
+    stage_timeout_s: float = Field(
+        3600.0,
+        gt=0,
+        description="A stage running longer is stopped and counted as a failed attempt.",
+    )
+    max_attempts: int = Field(
+        3, ge=1, le=20, description="Attempts per stage before the video fails."
+    )
+    retry_base_delay_s: float = Field(
+        5.0, ge=0, description="First retry delay; it doubles per attempt, with jitter."
+    )
+    retry_cap_s: float = Field(300.0, ge=0, description="Longest retry delay.")
+    shed_queue_depth: int = Field(
+        50, ge=1, description="Above this many queued videos, low-priority work is deferred."
+    )
+    worker_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="CPU priority of stage workers (nice value; the supervisor runs at 0), so "
+        "the API and console stay quick while every slot renders.",
+    )
+    worker_io_idle: bool = Field(
+        False,
+        description="Stage workers' disk I/O only when nothing else wants the disk (idle "
+        "class); false: best-effort at the lowest level.",
+    )
+
+
+class LogSettings(_Group):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Lowest level written to the log."
+    )
+    format: Literal["json", "text"] = Field(
+        "json",
+        description="json: one JSON object per line (journald, log shippers); "
+        "text: for people reading a terminal.",
+    )
+
+
+class AdminSettings(_Group):
+    email: str = Field(
+        "admin@localhost",
+        min_length=3,
+        description="Email of the admin user created on first start of an empty database.",
+    )
+
+
+class AuthSettings(_Group):
+    access_token_ttl_s: int = Field(
+        900, ge=60, le=86_400, description="Lifetime of an access token (JWT), in seconds."
+    )
+    refresh_token_ttl_days: int = Field(
+        30, ge=1, le=365, description="Lifetime of a refresh token, in days."
+    )
+    login_window_s: int = Field(
+        900, ge=10, description="Window over which failed logins are counted."
+    )
+    login_max_failures_per_account: int = Field(
+        5,
+        ge=1,
+        description="Failed logins for one account within the window before it is "
+        "refused until the window passes.",
+    )
+    login_max_failures_per_address: int = Field(
+        20,
+        ge=1,
+        description="Failed logins from one client address within the window before "
+        "that address is refused.",
+    )
+    secret_key_file: Path | None = Field(
+        None,
+        description="File holding the key that signs tokens (created, mode 0600, on first "
+        "start); default data_dir/secret.key. Back it up with the database.",
+    )
+
+
+class OpenAISettings(_Group):
+    api_key: SecretStr | None = Field(
+        None,
+        description="OpenAI API key; also read from OPENAI_API_KEY. Without one, script "
+        "providers named openai:MODEL are skipped.",
+    )
+    base_url: str = Field(
+        "https://api.openai.com/v1",
+        pattern=r"^https?://",
+        description="Where OpenAI's chat completions are sent.",
+    )
+    timeout_s: float = Field(120.0, gt=0, le=900, description="Timeout of one request.")
+
+
+class LocalLLMSettings(_Group):
+    base_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="An OpenAI-compatible server on this box or network (vLLM, Ollama, "
+        "llama.cpp), e.g. http://127.0.0.1:11434/v1; providers named local-llm:MODEL use it, "
+        "at no cost.",
+    )
+    api_key: SecretStr | None = Field(None, description="Key the local server wants, if any.")
+    timeout_s: float = Field(
+        600.0, gt=0, le=3600, description="Timeout of one request (local models are slower)."
+    )
+
+
+class GoogleTTSSettings(_Group):
+    credentials_file: Path | None = Field(
+        None,
+        description="Google service-account JSON for Cloud Text-to-Speech; also read from "
+        "GOOGLE_APPLICATION_CREDENTIALS. Without one, google-tts:VOICE providers are skipped.",
+    )
+    endpoint: str | None = Field(
+        None,
+        description="API endpoint; unset uses Google's (texttospeech.googleapis.com).",
+    )
+    timeout_s: float = Field(60.0, gt=0, le=600, description="Timeout of one request.")
+
+
+class StockSettings(_Group):
+    pexels_api_key: SecretStr | None = Field(
+        None, description="Pexels API key; also read from PEXELS_API_KEY."
+    )
+    pexels_base_url: str = Field(
+        "https://api.pexels.com", pattern=r"^https?://", description="Pexels API root."
+    )
+    pixabay_api_key: SecretStr | None = Field(
+        None, description="Pixabay API key; also read from PIXABAY_API_KEY."
+    )
+    pixabay_base_url: str = Field(
+        "https://pixabay.com", pattern=r"^https?://", description="Pixabay API root."
+    )
+    timeout_s: float = Field(30.0, gt=0, le=600, description="Timeout of one request.")
+
+
+def _chain(*names: str) -> Any:
+    return Field(
+        list(names),
+        min_length=1,
+        max_length=5,
+        description="Providers this stage tries in order when a channel names none; "
+        "one without credentials is skipped, and the offline provider always ends the chain.",
+    )
+
+
+class ProvidersSettings(_Group):
+    script: list[str] = _chain("openai:gpt-4o-mini", "template")
+    voice: list[str] = _chain("google-tts:en-US-Neural2-D", "piper")
+    media: list[str] = _chain("library", "pexels", "pixabay", "generated")
+    breaker_failures: int = Field(
+        5, ge=1, le=100, description="Consecutive failures that open a provider's breaker."
+    )
+    breaker_reset_s: float = Field(
+        300.0, gt=0, description="How long an open breaker keeps a provider out before a trial."
+    )
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    local_llm: LocalLLMSettings = Field(default_factory=LocalLLMSettings)
+    google_tts: GoogleTTSSettings = Field(default_factory=GoogleTTSSettings)
+    stock: StockSettings = Field(default_factory=StockSettings)
+
+
+class LlmPrice(_Group):
+    """Dollars per million tokens (which is micro-dollars per token)."""
+
+    input: float = Field(ge=0)
+    cached_input: float | None = Field(None, ge=0)  # None: billed as input
+    output: float = Field(ge=0)
+
+
+# Defaults from shared/PROVIDERS.md (late 2026). Prices change: edit the config, not the code.
+DEFAULT_LLM_PRICES = {
+    "gpt-4o-mini": LlmPrice(input=0.15, cached_input=0.075, output=0.60),
+    "gpt-4.1-mini": LlmPrice(input=0.40, cached_input=0.10, output=1.60),
+    "gpt-4o": LlmPrice(input=2.50, cached_input=1.25, output=10.00),
+    "gpt-3.5-turbo": LlmPrice(input=0.50, cached_input=None, output=1.50),
+}
+DEFAULT_TTS_PRICES = {
+    "standard": 4.0,
+    "wavenet": 16.0,
+    "neural2": 16.0,
+    "news": 16.0,
+    "polyglot": 16.0,
+    "casual": 16.0,
+    "chirp3-hd": 30.0,
+    "studio": 160.0,
+}
+
+
+class PriceSettings(_Group):
+    llm: dict[str, LlmPrice] = Field(
+        default_factory=lambda: dict(DEFAULT_LLM_PRICES),
+        description="OpenAI models: dollars per 1M tokens (input, cached_input, output). "
+        "Entries in the config file are added to these or replace them by model name; "
+        "an openai:MODEL provider without a price here is refused.",
+    )
+    tts: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_TTS_PRICES),
+        description="Google voices: dollars per 1M characters, by voice family (the part "
+        "of the voice name after the language: Standard, Wavenet, Neural2, Chirp3-HD, ...).",
+    )
+    local_llm_per_million_tokens: float = Field(
+        0.0, ge=0, description="Dollars per 1M tokens on the local OpenAI-compatible server."
+    )
+    pexels_per_request: float = Field(0.0, ge=0, description="Dollars per Pexels API request.")
+    pixabay_per_request: float = Field(0.0, ge=0, description="Dollars per Pixabay API request.")
+    gpu_slot_per_hour: float = Field(
+        0.09,
+        ge=0,
+        description="Compute: dollars per hour a GPU slot is held (power and the box's "
+        "share of its cost). Billed by the second of each stage in the slot.",
+    )
+    cpu_slot_per_hour: float = Field(
+        0.018, ge=0, description="Compute: dollars per hour a CPU slot is held."
+    )
+
+    @field_validator("tts")
+    @classmethod
+    def _families_lower(cls, value: dict[str, float]) -> dict[str, float]:
+        if any(price < 0 for price in value.values()):
+            raise ValueError("a price cannot be negative")
+        return {family.lower(): price for family, price in value.items()}
+
+
+class BudgetSettings(_Group):
+    video_limit_usd: float = Field(
+        3.00,
+        gt=0,
+        le=100,
+        description="A new channel's budget per video: a stage that would take a video "
+        "past it does not start, and the video stops as over_budget.",
+    )
+    video_downgrade_usd: float = Field(
+        2.50,
+        gt=0,
+        le=100,
+        description="A new channel's downgrade point: when a video's projected cost passes "
+        "it, its remaining stages use the channel's cheaper providers.",
+    )
+    warn_consecutive_videos: int = Field(
+        3,
+        ge=1,
+        le=100,
+        description="Warn when this many videos in a row of one channel cost more than "
+        "its downgrade point.",
+    )
+    warn_day_average_usd: float = Field(
+        2.00, gt=0, description="Warn when a day's average cost per finished video passes this."
+    )
+    warn_provider_week_growth_percent: float = Field(
+        20.0,
+        gt=0,
+        description="Warn when a provider's spend over the last 7 days is up by more than "
+        "this on the 7 days before.",
+    )
+
+
+class Settings(_Group):
+    data_dir: Path = Field(
+        Path("var"),
+        description="Root for the database, voices and the three storage tiers "
+        "when they are not set one by one.",
+    )
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
+    media: MediaSettings = Field(default_factory=MediaSettings)
+    publish: PublishSettings = Field(default_factory=PublishSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    admin: AdminSettings = Field(default_factory=AdminSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    providers: ProvidersSettings = Field(default_factory=ProvidersSettings)
+    prices: PriceSettings = Field(default_factory=PriceSettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
+
+    # Where the values came from, for `config show`; not a setting itself.
+    sources: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
+    config_file: Path | None = Field(None, exclude=True)
+
+    @property
+    def secret_key_path(self) -> Path:
+        return self.auth.secret_key_file or self.data_dir / "secret.key"
+
+    @property
+    def cache_root(self) -> Path:
+        """Where caches worth keeping between videos live (stock media, the library index)."""
+        return self.media.cache_dir or self.tier_root("hot")
+
+    @property
+    def media_cache_dir(self) -> Path:
+        """Stock media searches and downloads, kept the 24 hours their terms ask."""
+        return self.cache_root / "stock-cache"
+
+    @property
+    def database_path(self) -> Path:
+        return self.database.path or self.data_dir / "ytempire.db"
+
+    @property
+    def voices_dir(self) -> Path:
+        return self.voice.voices_dir or self.data_dir / "voices"
+
+    @property
+    def library_dir(self) -> Path:
+        return self.media.library_dir or self.data_dir / "library"
+
+    @property
+    def music_dir(self) -> Path:
+        return self.media.music_dir or self.data_dir / "music"
+
+    @property
+    def export_dir(self) -> Path:
+        return self.publish.export_dir or self.data_dir / "exports"
+
+    def tier_root(self, tier: str) -> Path:
+        configured = getattr(self.storage, tier)
+        return configured or self.data_dir / "tiers" / tier
+
+    @property
+    def tiers(self) -> dict[str, Path]:
+        return {name: self.tier_root(name) for name in TIERS}
+
+
+TIERS = ("hot", "warm", "cold")
+
+
+def setting_definitions(model: type[BaseModel] = Settings, prefix: str = "") -> list[SettingDef]:
+    """Walk the models into a flat list of leaf settings, in declaration order."""
+    definitions: list[SettingDef] = []
+    for name, field in model.model_fields.items():
+        if field.exclude:
+            continue
+        dotted = f"{prefix}{name}"
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            definitions.extend(setting_definitions(annotation, f"{dotted}."))
+            continue
+        default = field.get_default(call_default_factory=True)
+        definitions.append(
+            SettingDef(
+                name=dotted,
+                type_name=_type_name(annotation),
+                default=default,
+                help=field.description or "",
+            )
+        )
+    return definitions
+
+
+class SettingDef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    type_name: str
+    default: Any
+    help: str
+
+    @property
+    def env_var(self) -> str:
+        return "YTEMPIRE_" + self.name.replace(".", "_").upper()
+
+
+def _type_name(annotation: Any) -> str:
+    if isinstance(annotation, type):
+        return annotation.__name__
+    name = str(annotation).replace("pathlib.", "").replace("typing.", "")
+    return name.replace("pydantic.types.SecretStr", "secret").replace(
+        "appliance.config.settings.", ""
+    )
+
+
+def value_of(settings: Settings, dotted: str) -> Any:
+    """The value in force: a derived setting left unset shows what it derives to."""
+    if dotted in _DERIVED:
+        return _DERIVED[dotted](settings)
+    value: Any = settings
+    for part in dotted.split("."):
+        value = getattr(value, part)
+    return value
+
+
+_DERIVED = {
+    "database.path": lambda s: s.database_path,
+    "voice.voices_dir": lambda s: s.voices_dir,
+    "media.library_dir": lambda s: s.library_dir,
+    "media.music_dir": lambda s: s.music_dir,
+    "media.cache_dir": lambda s: s.cache_root,
+    "publish.export_dir": lambda s: s.export_dir,
+    "auth.secret_key_file": lambda s: s.secret_key_path,
+    **{f"storage.{tier}": (lambda s, tier=tier: s.tier_root(tier)) for tier in TIERS},
+}

@@ -1,0 +1,98 @@
+"""The event log: every state change worth telling someone about is a row.
+
+Readers (the WebSocket, the console, outbound webhooks) follow the log by id. Writes
+happen inside the transaction of the change they tell about (``record_event``); the
+read functions below are for ``Database.query``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from appliance.domain.access import Actor
+from storage.db import Database
+from storage.models import Event
+
+
+async def record_event(
+    session: AsyncSession,
+    kind: str,
+    *,
+    owner_id: int | None = None,
+    video_id: int | None = None,
+    **data: Any,
+) -> Event:
+    """Add an event inside the caller's write transaction (it commits with it)."""
+    event = Event(kind=kind, owner_id=owner_id, video_id=video_id, data=data)
+    session.add(event)
+    await session.flush()
+    return event
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    id: int
+    at: datetime
+    kind: str
+    owner_id: int | None
+    video_id: int | None
+    data: dict[str, Any]
+
+
+_COLUMNS = (Event.id, Event.at, Event.kind, Event.owner_id, Event.video_id, Event.data)
+
+
+def _logged(row: Any) -> LoggedEvent:
+    event_id, at, kind, owner_id, video_id, data = row
+    return LoggedEvent(event_id, at, kind, owner_id, video_id, data or {})
+
+
+def newest_id(session: Session) -> int:
+    """The newest event id in the log (0 when it is empty)."""
+    return session.scalar(select(func.max(Event.id))) or 0
+
+
+def after(session: Session, after_id: int, limit: int) -> list[LoggedEvent]:
+    """Every event after ``after_id``, oldest first, at most ``limit``."""
+    rows = session.execute(
+        select(*_COLUMNS).where(Event.id > after_id).order_by(Event.id).limit(limit)
+    ).all()
+    return [_logged(row) for row in rows]
+
+
+def visible_span(
+    session: Session, actor: Actor, after_id: int, upto: int, limit: int
+) -> tuple[list[LoggedEvent], int]:
+    """The actor's events in (``after_id``, ``upto``]: the newest ``limit`` of them, oldest
+    first, and how many older ones were left out."""
+    visible = true() if actor.is_admin else Event.owner_id == actor.id
+    span = (Event.id > after_id, Event.id <= upto, visible)
+    rows = session.execute(
+        select(*_COLUMNS).where(*span).order_by(Event.id.desc()).limit(limit + 1)
+    ).all()
+    skipped = 0
+    if len(rows) > limit:
+        rows = rows[:limit]
+        older = select(func.count()).select_from(Event).where(*span, Event.id < rows[-1].id)
+        skipped = session.scalar(older) or 0
+    return [_logged(row) for row in reversed(rows)], skipped
+
+
+async def record(
+    db: Database,
+    kind: str,
+    *,
+    owner_id: int | None = None,
+    video_id: int | None = None,
+    **data: Any,
+) -> None:
+    """An event that is a change of its own (a breaker opening, shedding starting), in its
+    own transaction."""
+    async with db.write() as session:
+        await record_event(session, kind, owner_id=owner_id, video_id=video_id, **data)

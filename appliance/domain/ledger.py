@@ -1,0 +1,88 @@
+"""The cost ledger: one row per provider call or slot-time charge, in integer micro-dollars.
+
+Rows are only ever added. A video's cost is the sum of its rows, kept beside it in
+``videos.cost_micro_usd`` by the same transaction that adds each row, so the two
+never disagree. Deleting a video leaves its rows (``video_id`` NULL): spend per
+day, owner or provider never goes down after the fact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from render.costs import amount_micro_usd
+from storage.db import Database
+from storage.models import CostEntry, Stage, Video
+
+
+async def record_cost(db: Database, stage_id: int, entry: dict[str, Any]) -> int:
+    """Book one cost line against the stage's video; returns the video's new total.
+
+    The amount is recomputed here from units and unit price by the ledger's one rounding
+    rule, so a worker can never book a figure its own line does not support.
+    """
+    units = float(entry.get("units", 0))
+    unit_price = float(entry.get("unit_price_micro_usd", 0))
+    amount = amount_micro_usd(units, unit_price)
+    detail = entry.get("detail")
+    async with db.write() as session:
+        stage = await session.get(Stage, stage_id)
+        if stage is None:
+            return 0
+        video = await session.get(Video, stage.video_id)
+        session.add(
+            CostEntry(
+                video_id=stage.video_id,
+                owner_id=video.owner_id if video else None,
+                channel_id=video.channel_id if video else None,
+                stage=stage.name,
+                attempt=stage.attempts,
+                provider=str(entry.get("provider", "unknown"))[:64],
+                units=units,
+                unit=str(entry.get("unit", ""))[:32],
+                unit_price_micro_usd=unit_price,
+                amount_micro_usd=amount,
+                detail=detail if isinstance(detail, dict) else None,
+            )
+        )
+        if video is None:
+            return 0
+        video.cost_micro_usd += amount
+        return video.cost_micro_usd
+
+
+@dataclass(frozen=True)
+class VideoCosts:
+    entries: list[CostEntry]  # in the order they were written
+    total_micro_usd: int
+    by_stage: dict[str, int]
+    by_provider: dict[str, int]
+
+    @property
+    def compute_micro_usd(self) -> int:
+        """What slot time cost, as opposed to what the providers charged."""
+        return sum(e.amount_micro_usd for e in self.entries if e.provider.startswith("compute:"))
+
+
+def video_costs(session: Session, video_id: int) -> VideoCosts:
+    """The video's cost ledger in the order it was written, and its exact total."""
+    entries = list(
+        session.scalars(
+            select(CostEntry).where(CostEntry.video_id == video_id).order_by(CostEntry.id)
+        ).all()
+    )
+    by_stage: dict[str, int] = {}
+    by_provider: dict[str, int] = {}
+    for entry in entries:
+        by_stage[entry.stage] = by_stage.get(entry.stage, 0) + entry.amount_micro_usd
+        by_provider[entry.provider] = by_provider.get(entry.provider, 0) + entry.amount_micro_usd
+    return VideoCosts(
+        entries=entries,
+        total_micro_usd=sum(entry.amount_micro_usd for entry in entries),
+        by_stage=by_stage,
+        by_provider=by_provider,
+    )
