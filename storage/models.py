@@ -149,6 +149,8 @@ class Video(Base):
         # Analytics read a window of days, one owner's or everyone's (migration 0005).
         Index("ix_videos_owner_id_created_at", "owner_id", "created_at"),
         Index("ix_videos_created_at", "created_at"),
+        # One owner's queue by status, oldest first (migration 0007).
+        Index("ix_videos_owner_id_status", "owner_id", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -10,8 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from appliance.domain import video_reads
+from appliance.domain.access import Owner
 from storage.models import CostEntry, Event, Stage, Video
 from tests.api_support import Api, Caller
+from web.video_schemas import VideoDetail
+from web.video_views import video_detail_out
 
 VIDEOS = "/api/v1/videos"
 
@@ -243,6 +247,14 @@ async def test_detail_has_recent_events_costs_and_files(api: Api) -> None:
     assert set(artifacts) == {"script", "voice"}
     assert artifacts["voice"]["bytes"] == 64 and artifacts["voice"]["content_type"] == "audio/wav"
     assert artifacts["script"]["url"] == f"{VIDEOS}/{video['id']}/artifacts/script"
+
+    # What the mapping builds is the shape, and survives a round trip through JSON.
+    record = await api.services.db.query(
+        video_reads.detail, api.services.settings, Owner(operator.id), video["id"]
+    )
+    built = video_detail_out(record)
+    assert VideoDetail.model_validate(built.model_dump()) == built
+    assert VideoDetail.model_validate_json(built.model_dump_json()) == built
 
 
 async def test_costs_add_up_exactly(api: Api) -> None:

@@ -26,6 +26,27 @@ def test_a_token_says_who_and_which_session() -> None:
     assert claims.expires_at == int(now + 900)
 
 
+def test_a_verified_token_is_remembered_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    signer = TokenSigner(KEY, ttl_s=60)
+    token = signer.issue(7, "operator", "f")
+    first = signer.verify(token)
+    checks = 0
+    original = signer._check
+
+    def counted(value: str):
+        nonlocal checks
+        checks += 1
+        return original(value)
+
+    monkeypatch.setattr(signer, "_check", counted)
+    assert signer.verify(token) == first and checks == 0  # remembered: no second check
+    later = first.expires_at + 1
+    monkeypatch.setattr("web.tokens.time.time", lambda: later)  # past its exp
+    with pytest.raises(InvalidToken, match="expired"):
+        signer.verify(token)
+    assert checks == 0 and token not in signer._verified  # forgotten once expired
+
+
 def test_expired_tampered_or_foreign_tokens_are_refused() -> None:
     signer = TokenSigner(KEY, ttl_s=60)
     with pytest.raises(InvalidToken, match="expired"):

@@ -10,20 +10,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from quart import Blueprint
-from quart_schema import validate_querystring, validate_response
+from quart_schema import validate_querystring
 
 from appliance.domain import analytics
 from web.analytics_schemas import Analytics, AnalyticsQuery
 from web.auth import CurrentUser, current_user
 from web.context import services
+from web.responses import Encoded, json_response
 
 blueprint = Blueprint("api_analytics", __name__, url_prefix="/api/v1")
 
 
 @blueprint.get("/analytics")
 @validate_querystring(AnalyticsQuery)
-@validate_response(Analytics)
-async def get_analytics(query_args: AnalyticsQuery) -> Analytics:
+@json_response(Analytics)
+async def get_analytics(query_args: AnalyticsQuery) -> Encoded:
     """Videos per day and per channel, success rate, costs and stage durations.
 
     A video counts on the UTC day it was created, under its current status.
@@ -34,9 +35,11 @@ async def get_analytics(query_args: AnalyticsQuery) -> Analytics:
     channel_id = query_args.channel_id
     db = services().db
 
-    async def compute() -> Analytics:
-        report = await db.query(analytics.report_for, user, channel_id, first_day, last_day)
-        return Analytics.of(report, channel_id, datetime.now(UTC))
+    async def compute() -> Encoded:
+        report = await db.query_in_thread(
+            analytics.report_for, user, channel_id, first_day, last_day
+        )
+        return Encoded.of(Analytics.of(report, channel_id, datetime.now(UTC)))
 
     return await services().read_cache.get_or_compute(
         (_scope_key(user), channel_id, first_day, last_day),

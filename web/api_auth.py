@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quart import Blueprint, request
-from quart_schema import validate_request, validate_response
+from quart_schema import validate_request
 
 from appliance.domain import sessions, users
 from web.auth import Authenticator, Forbidden, Unauthorized, current_user, requires
@@ -11,6 +11,7 @@ from web.auth_schemas import LoginIn, LogoutIn, RefreshIn, TokenPair
 from web.context import services
 from web.openapi import no_content, public
 from web.problems import TooManyRequests
+from web.responses import json_response
 
 blueprint = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth")
 
@@ -30,7 +31,7 @@ def _pair(auth: Authenticator, grant: sessions.Grant) -> TokenPair:
 @blueprint.post("/login")
 @public
 @validate_request(LoginIn)
-@validate_response(TokenPair)
+@json_response(TokenPair)
 async def login(data: LoginIn) -> TokenPair:
     """Trade an email and password for an access token and a refresh token."""
     auth: Authenticator = services().auth
@@ -54,7 +55,7 @@ async def login(data: LoginIn) -> TokenPair:
 @blueprint.post("/refresh")
 @public
 @validate_request(RefreshIn)
-@validate_response(TokenPair)
+@json_response(TokenPair)
 async def refresh(data: RefreshIn) -> TokenPair:
     """A new token pair; the refresh token presented stops working.
 

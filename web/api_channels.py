@@ -7,7 +7,7 @@ owner's (admins see all), anyone else gets the same 404 as for a missing one.
 from __future__ import annotations
 
 from quart import Blueprint, Response
-from quart_schema import validate_querystring, validate_request, validate_response
+from quart_schema import validate_querystring, validate_request
 
 from appliance.domain import channels
 from storage import models
@@ -17,6 +17,7 @@ from web.auth import CurrentUser, current_user
 from web.channel_schemas import Channel, ChannelIn, ChannelPage, ChannelPatch
 from web.context import services
 from web.openapi import no_content
+from web.responses import Encoded, json_response
 
 blueprint = Blueprint("api_channels", __name__, url_prefix=f"{API_PREFIX}/channels")
 use_row_ids(blueprint)
@@ -47,9 +48,13 @@ async def channel_page(user: CurrentUser, query: ListQuery) -> ChannelPage:
     return ChannelPage(items=[channel_out(c) for c in rows], next_cursor=next_cursor)
 
 
+async def encoded_page(user: CurrentUser, query: ListQuery) -> Encoded:
+    return Encoded.of(await channel_page(user, query))
+
+
 @blueprint.post("")
 @validate_request(ChannelIn)
-@validate_response(Channel, 201)
+@json_response(Channel, 201)
 @problems(400, 401, 403)
 async def create_channel(data: ChannelIn) -> tuple[Channel, int, dict[str, str]]:
     """Create a channel; videos belong to one.
@@ -64,21 +69,21 @@ async def create_channel(data: ChannelIn) -> tuple[Channel, int, dict[str, str]]
 
 @blueprint.get("")
 @validate_querystring(ListQuery)
-@validate_response(ChannelPage)
+@json_response(ChannelPage)
 @problems(400, 401, 403)
-async def list_channels(query_args: ListQuery) -> ChannelPage:
+async def list_channels(query_args: ListQuery) -> Encoded:
     """Your channels, newest first (admins: everyone's)."""
     user = await current_user()
     return await services().read_cache.get_or_compute(
         (user.id, user.is_admin, query_args.model_dump_json()),
         tables=("channels",),
-        compute=lambda: channel_page(user, query_args),
+        compute=lambda: encoded_page(user, query_args),
         kind="channel_list",
     )
 
 
 @blueprint.get(f"/<{ROW_ID}:channel_id>")
-@validate_response(Channel)
+@json_response(Channel)
 @problems(401, 403, 404)
 async def get_channel(channel_id: int) -> Channel:
     """One channel and its settings."""
@@ -88,7 +93,7 @@ async def get_channel(channel_id: int) -> Channel:
 
 @blueprint.patch(f"/<{ROW_ID}:channel_id>")
 @validate_request(ChannelPatch)
-@validate_response(Channel)
+@json_response(Channel)
 @problems(400, 401, 403, 404)
 async def update_channel(channel_id: int, data: ChannelPatch) -> Channel:
     """Change some of a channel's settings; null clears voice, style or schedule.

@@ -8,7 +8,7 @@ swap the box's provider accounts.
 from __future__ import annotations
 
 from quart import Blueprint, Response
-from quart_schema import validate_request, validate_response
+from quart_schema import validate_request
 
 from appliance.domain import credentials
 from appliance.domain.credentials import CREDENTIAL_NAMES, CredentialState, CredentialVault
@@ -19,6 +19,7 @@ from web.context import services
 from web.credential_schemas import CredentialIn, CredentialList, CredentialOut
 from web.openapi import no_content
 from web.problems import FieldError, NotFound
+from web.responses import json_response
 
 blueprint = Blueprint("api_credentials", __name__, url_prefix=f"{API_PREFIX}/credentials")
 NAME = f"/<any({', '.join(repr(name) for name in CREDENTIAL_NAMES)}):name>"
@@ -50,7 +51,7 @@ async def _person(scope: str) -> CurrentUser:
 
 
 @blueprint.get("")
-@validate_response(CredentialList)
+@json_response(CredentialList)
 async def list_credentials() -> CredentialList:
     """Every provider credential the box knows, as your videos get it; never the values."""
     caller = await current_user()
@@ -62,7 +63,7 @@ async def list_credentials() -> CredentialList:
 
 @blueprint.put(NAME)
 @validate_request(CredentialIn)
-@validate_response(CredentialOut)
+@json_response(CredentialOut)
 @problems(422)
 async def set_credential(name: str, data: CredentialIn) -> CredentialOut:
     """Set your credential for a provider (replacing yours); it wins over the box's settings.

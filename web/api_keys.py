@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from quart import Blueprint
-from quart_schema import validate_querystring, validate_request, validate_response
+from quart_schema import validate_querystring, validate_request
 
 from appliance.domain import api_keys
 from storage.models import ApiKey, utcnow
@@ -16,6 +16,7 @@ from web.auth_schemas import ApiKeyCreated, ApiKeyIn, ApiKeyOut, ApiKeyPage
 from web.context import services
 from web.openapi import no_content
 from web.problems import FieldError
+from web.responses import json_response
 
 blueprint = Blueprint("api_keys", __name__, url_prefix="/api/v1/keys")
 use_row_ids(blueprint)
@@ -50,7 +51,7 @@ async def _owned_key(caller: CurrentUser, key_id: int) -> ApiKey:
 @blueprint.post("")
 @requires("read")
 @validate_request(ApiKeyIn)
-@validate_response(ApiKeyCreated, 201)
+@json_response(ApiKeyCreated, 201)
 async def create_key(data: ApiKeyIn) -> tuple[ApiKeyCreated, int]:
     """Make an API key; send it as 'X-API-Key'. It is shown in this answer only."""
     # Read is enough: a key never gets more than its owner's role, so a viewer may
@@ -68,7 +69,7 @@ async def create_key(data: ApiKeyIn) -> tuple[ApiKeyCreated, int]:
 
 @blueprint.get("")
 @validate_querystring(ListQuery)
-@validate_response(ApiKeyPage)
+@json_response(ApiKeyPage)
 async def list_keys(query_args: ListQuery) -> ApiKeyPage:
     """Your API keys, newest first (admins: everyone's), revoked ones included."""
     caller = await _person()
@@ -79,7 +80,7 @@ async def list_keys(query_args: ListQuery) -> ApiKeyPage:
 
 
 @blueprint.get("/<row_id:key_id>")
-@validate_response(ApiKeyOut)
+@json_response(ApiKeyOut)
 async def get_key(key_id: int) -> ApiKeyOut:
     """One API key (never the key itself)."""
     caller = await _person()

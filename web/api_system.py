@@ -16,7 +16,6 @@ from importlib import metadata
 from typing import Any
 
 from quart import Blueprint
-from quart_schema import validate_response
 
 from appliance import __version__
 from appliance.domain import queue
@@ -25,6 +24,7 @@ from web.api_resources import API_PREFIX
 from web.api_schemas import problems
 from web.auth import CurrentUser, current_user
 from web.context import services
+from web.responses import json_response
 from web.system_schemas import DatabaseVersion, QueueDepth, Slots, Version
 
 blueprint = Blueprint("api_system", __name__, url_prefix=f"{API_PREFIX}/system")
@@ -46,7 +46,7 @@ LIBRARIES = (
 
 
 @blueprint.get("/slots")
-@validate_response(Slots)
+@json_response(Slots)
 @problems(401, 403)
 async def system_slots() -> Slots:
     """Slot pools, what runs where, and the telemetry admission uses.
@@ -90,13 +90,13 @@ async def _only_own(user: CurrentUser, snapshot: dict[str, Any]) -> dict[str, An
 
 
 @blueprint.get("/queue")
-@validate_response(QueueDepth)
+@json_response(QueueDepth)
 @problems(401, 403)
 async def system_queue() -> QueueDepth:
     """How much work waits: videos by status, where unfinished ones are, the oldest wait,
     why waiting ones wait. Your videos; an admin's answer counts every video."""
     user = await current_user()
-    summary = await services().db.query(queue.summary, user)
+    summary = await services().db.query_in_thread(queue.summary, user)
     oldest_at = summary.oldest_queued_at
     age = (datetime.now(UTC) - oldest_at).total_seconds() if oldest_at else None
     return QueueDepth(
@@ -110,7 +110,7 @@ async def system_queue() -> QueueDepth:
 
 
 @blueprint.get("/version")
-@validate_response(Version)
+@json_response(Version)
 @problems(401, 403)
 async def system_version() -> Version:
     """The appliance's version, Python's, the key libraries' and the database migration."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quart import Blueprint
-from quart_schema import validate_querystring, validate_request, validate_response
+from quart_schema import validate_querystring, validate_request
 
 from appliance.domain import users
 from appliance.domain.users import AccountChange, UserError, create_user
@@ -15,6 +15,7 @@ from web.auth_schemas import PasswordChange, ProfilePatch, UserIn, UserOut, User
 from web.context import services
 from web.openapi import no_content
 from web.problems import FieldError
+from web.responses import json_response
 
 blueprint = Blueprint("api_users", __name__, url_prefix="/api/v1")
 use_row_ids(blueprint)
@@ -38,7 +39,7 @@ async def _visible_user(caller: CurrentUser, user_id: int) -> User:
 
 
 @blueprint.get("/me")
-@validate_response(UserOut)
+@json_response(UserOut)
 async def get_me() -> UserOut:
     """Who you are signed in as."""
     caller = await current_user()
@@ -48,7 +49,7 @@ async def get_me() -> UserOut:
 @blueprint.patch("/me")
 @requires("read")
 @validate_request(ProfilePatch)
-@validate_response(UserOut)
+@json_response(UserOut)
 async def patch_me(data: ProfilePatch) -> UserOut:
     """Change your display name."""
     caller = await current_user()
@@ -81,7 +82,7 @@ async def change_password(data: PasswordChange) -> tuple[str, int]:
 @blueprint.get("/users")
 @requires("admin")
 @validate_querystring(ListQuery)
-@validate_response(UserPage)
+@json_response(UserPage)
 async def list_users(query_args: ListQuery) -> UserPage:
     """Every user (admins only), newest first."""
     await current_user("admin")
@@ -92,7 +93,7 @@ async def list_users(query_args: ListQuery) -> UserPage:
 @blueprint.post("/users")
 @requires("admin")
 @validate_request(UserIn)
-@validate_response(UserOut, 201)
+@json_response(UserOut, 201)
 async def create_user_route(data: UserIn) -> tuple[UserOut, int]:
     """Create a user (admins only)."""
     await current_user("admin")
@@ -111,7 +112,7 @@ async def create_user_route(data: UserIn) -> tuple[UserOut, int]:
 
 
 @blueprint.get("/users/<row_id:user_id>")
-@validate_response(UserOut)
+@json_response(UserOut)
 async def get_user(user_id: int) -> UserOut:
     """One user: yourself, or anyone for an admin."""
     caller = await current_user()
@@ -120,7 +121,7 @@ async def get_user(user_id: int) -> UserOut:
 
 @blueprint.patch("/users/<row_id:user_id>")
 @validate_request(UserPatch)
-@validate_response(UserOut)
+@json_response(UserOut)
 async def patch_user(user_id: int, data: UserPatch) -> UserOut:
     """Set a user's role, disable or enable them, or rename them (admins only).
 

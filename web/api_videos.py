@@ -7,7 +7,7 @@ owner's (admins see all), anyone else gets the same 404 as for a missing one.
 from __future__ import annotations
 
 from quart import Blueprint, Response
-from quart_schema import validate_querystring, validate_request, validate_response
+from quart_schema import validate_querystring, validate_request
 
 from appliance.domain import video_reads, videos
 from appliance.domain.video_reads import VideoFilters
@@ -17,6 +17,7 @@ from web.api_schemas import ROW_ID, problems
 from web.auth import CurrentUser, current_user
 from web.context import services
 from web.openapi import no_content
+from web.responses import Encoded, json_response
 from web.video_schemas import (
     Costs,
     VideoDetail,
@@ -26,7 +27,7 @@ from web.video_schemas import (
     VideoPage,
     VideoPatch,
 )
-from web.video_views import costs_out, video_detail_out, video_out
+from web.video_views import costs_out, page_out, video_detail_out, video_out
 
 blueprint = Blueprint("api_videos", __name__, url_prefix=f"{API_PREFIX}/videos")
 use_row_ids(blueprint)
@@ -44,7 +45,11 @@ async def video_page(user: CurrentUser, query: VideoListQuery) -> VideoPage:
     records, next_cursor = await services().db.query(
         video_reads.page, user, filters, query.limit, query.cursor
     )
-    return VideoPage(items=[video_out(r) for r in records], next_cursor=next_cursor)
+    return page_out(records, next_cursor)
+
+
+async def encoded_page(user: CurrentUser, query: VideoListQuery) -> Encoded:
+    return Encoded.of(await video_page(user, query))
 
 
 async def _view(user: CurrentUser, video_id: int) -> VideoOut:
@@ -53,7 +58,7 @@ async def _view(user: CurrentUser, video_id: int) -> VideoOut:
 
 @blueprint.post("")
 @validate_request(VideoIn)
-@validate_response(VideoOut, 201)
+@json_response(VideoOut, 201)
 @problems(400, 401, 403, 404)
 async def create_video(data: VideoIn) -> tuple[VideoOut, int, dict[str, str]]:
     """Queue a video from a topic on one of your channels.
@@ -75,9 +80,9 @@ async def create_video(data: VideoIn) -> tuple[VideoOut, int, dict[str, str]]:
 
 @blueprint.get("")
 @validate_querystring(VideoListQuery)
-@validate_response(VideoPage)
+@json_response(VideoPage)
 @problems(400, 401, 403)
-async def list_videos(query_args: VideoListQuery) -> VideoPage:
+async def list_videos(query_args: VideoListQuery) -> Encoded:
     """Your videos, newest first (admins: everyone's), optionally filtered.
 
     Filters: `status`, `channel_id`, `created_after`, `created_before`; the cursor
@@ -88,13 +93,13 @@ async def list_videos(query_args: VideoListQuery) -> VideoPage:
         (user.id, user.is_admin, query_args.model_dump_json()),
         # Progress shows in the list, so progress-only writes count here.
         tables=("videos", "stages", PROGRESS),
-        compute=lambda: video_page(user, query_args),
+        compute=lambda: encoded_page(user, query_args),
         kind="video_list",
     )
 
 
 @blueprint.get(VIDEO)
-@validate_response(VideoDetail)
+@json_response(VideoDetail)
 @problems(401, 403, 404)
 async def get_video(video_id: int) -> VideoDetail:
     """One video: stages, attempts, progress, errors, recent events, costs and files."""
@@ -104,7 +109,7 @@ async def get_video(video_id: int) -> VideoDetail:
 
 
 @blueprint.get(f"{VIDEO}/costs")
-@validate_response(Costs)
+@json_response(Costs)
 @problems(401, 403, 404)
 async def get_costs(video_id: int) -> Costs:
     """What the video has cost so far: each provider call, and the exact total."""
@@ -114,7 +119,7 @@ async def get_costs(video_id: int) -> Costs:
 
 @blueprint.patch(VIDEO)
 @validate_request(VideoPatch)
-@validate_response(VideoOut)
+@json_response(VideoOut)
 @problems(400, 401, 403, 404)
 async def update_video(video_id: int, data: VideoPatch) -> VideoOut:
     """Change a video's budget, downgrade point or priority.
@@ -129,7 +134,7 @@ async def update_video(video_id: int, data: VideoPatch) -> VideoOut:
 
 
 @blueprint.post(f"{VIDEO}/cancel")
-@validate_response(VideoOut)
+@json_response(VideoOut)
 @problems(401, 403, 404, 409)
 async def cancel_video(video_id: int) -> VideoOut:
     """Cancel a video: its queued stages at once; a running stage's worker is stopped
@@ -140,7 +145,7 @@ async def cancel_video(video_id: int) -> VideoOut:
 
 
 @blueprint.post(f"{VIDEO}/retry")
-@validate_response(VideoOut)
+@json_response(VideoOut)
 @problems(401, 403, 404, 409)
 async def retry_video(video_id: int) -> VideoOut:
     """Queue a failed, cancelled or over-budget video again; finished stages are kept."""

@@ -7,11 +7,11 @@ from typing import Literal
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from quart import Blueprint, Response
-from quart_schema import validate_response
 
 from appliance.observability.health import readiness_checks
 from web.context import services
 from web.openapi import text
+from web.responses import json_response
 
 blueprint = Blueprint("health", __name__)
 
@@ -33,15 +33,15 @@ class Readiness(BaseModel):
 
 
 @blueprint.get("/healthz")
-@validate_response(Health)
+@json_response(Health)
 async def healthz() -> Health:
     """Liveness: the process serves requests."""
     return Health(status="ok")
 
 
 @blueprint.get("/readyz")
-@validate_response(Readiness, 200)
-@validate_response(Readiness, 503)
+@json_response(Readiness, 200)
+@json_response(Readiness, 503)
 async def readyz() -> tuple[Readiness, int]:
     """Readiness: the database and every storage tier are usable (503 with reasons if not)."""
     app_services = services()

@@ -1,4 +1,5 @@
-"""``ytempire bench``: the render against its floor; the cost of checking credentials."""
+"""``ytempire bench``: the render against its floor; the cost of checking credentials; one
+video through the API against the same through make-video."""
 
 from __future__ import annotations
 
@@ -17,5 +18,13 @@ def bench_auth_command(calls: int, *, as_json: bool) -> int:
     from appliance.cli.bench_auth import describe, run_auth_bench
 
     result = run_auth_bench(max(1, calls))
+    print(json.dumps(result, indent=2) if as_json else describe(result))
+    return 0
+
+
+def bench_pipeline_command(seconds: int, video_format: str, repeat: int, *, as_json: bool) -> int:
+    from appliance.cli.bench_pipeline import describe, run_pipeline_bench
+
+    result = run_pipeline_bench(seconds, video_format, repeat)
     print(json.dumps(result, indent=2) if as_json else describe(result))
     return 0

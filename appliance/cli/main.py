@@ -105,6 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench_auth.add_argument("--json", action="store_true")
     bench_auth.add_argument("--calls", type=int, default=20_000, help="calls per timing round")
+    bench_pipeline = add(
+        bench_commands,
+        "pipeline",
+        "one video through the API of a real supervisor against the same through make-video",
+    )
+    bench_pipeline.add_argument("--seconds", type=int, default=45, help="video length (45)")
+    bench_pipeline.add_argument("--format", default="720p", choices=("720p", "1080p", "shorts"))
+    bench_pipeline.add_argument("--repeat", type=int, default=1, help="runs of each (medians)")
+    bench_pipeline.add_argument("--json", action="store_true")
 
     backup = add(commands, "backup", "online backup of the database (default: to the cold tier)")
     backup.add_argument("--to", type=Path, help="backup file to write")
@@ -195,10 +204,18 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(render(settings, args.seconds), end="")
         return 0
     if args.command == "bench":
-        from appliance.cli.bench import bench_auth_command, bench_render_command
+        from appliance.cli.bench import (
+            bench_auth_command,
+            bench_pipeline_command,
+            bench_render_command,
+        )
 
         if args.bench_command == "auth":
             return bench_auth_command(args.calls, as_json=args.json)
+        if args.bench_command == "pipeline":
+            if not 15 <= args.seconds <= 900 or args.repeat < 1:
+                raise CliError("--seconds must be 15 to 900 and --repeat at least 1", EXIT_USAGE)
+            return bench_pipeline_command(args.seconds, args.format, args.repeat, as_json=args.json)
         return bench_render_command(args.format, as_json=args.json)
     if args.command in ("backup", "restore"):
         from appliance.cli.backup import backup_command, restore_command

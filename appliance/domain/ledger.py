@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from render.costs import amount_micro_usd
 from storage.db import Database
 from storage.models import CostEntry, Stage, Video
+from storage.prepared import Prepared
 
 
 async def record_cost(db: Database, stage_id: int, entry: dict[str, Any]) -> int:
@@ -57,7 +58,7 @@ async def record_cost(db: Database, stage_id: int, entry: dict[str, Any]) -> int
 
 @dataclass(frozen=True)
 class VideoCosts:
-    entries: list[CostEntry]  # in the order they were written
+    entries: list[Any]  # rows of cost_entries, in the order they were written
     total_micro_usd: int
     by_stage: dict[str, int]
     by_provider: dict[str, int]
@@ -68,13 +69,16 @@ class VideoCosts:
         return sum(e.amount_micro_usd for e in self.entries if e.provider.startswith("compute:"))
 
 
+_ENTRIES = Prepared(
+    select(CostEntry.__table__)
+    .where(CostEntry.video_id == bindparam("video_id"))
+    .order_by(CostEntry.id)
+)
+
+
 def video_costs(session: Session, video_id: int) -> VideoCosts:
     """The video's cost ledger in the order it was written, and its exact total."""
-    entries = list(
-        session.scalars(
-            select(CostEntry).where(CostEntry.video_id == video_id).order_by(CostEntry.id)
-        ).all()
-    )
+    entries = _ENTRIES.all(session, video_id=video_id)
     by_stage: dict[str, int] = {}
     by_provider: dict[str, int] = {}
     for entry in entries:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -71,19 +72,22 @@ def inside(path: Path, root: Path) -> bool:
 
 def export_folder(settings: Settings, video_id: int, output_path: str | None) -> Path | None:
     """The video's own export folder, if it has one (it may no longer exist)."""
-    export_root = settings.export_dir
-    publish_id, recorded = _publish_record(job_dir(settings, video_id))
+    jobs, exports = _roots(settings)
+    folder = _export_folder(os.path.join(jobs, f"video-{video_id}"), exports, output_path)
+    return None if folder is None else Path(folder)
+
+
+def _export_folder(job: str, export_root: str, output_path: str | None) -> str | None:
+    # Plain strings on this path: it runs for every detail and download, and each
+    # pathlib operation costs more than the system call it wraps.
+    publish_id, recorded = _publish_record(job)
     if output_path:
-        folder = Path(output_path).parent
+        folder = os.path.dirname(output_path)
     elif recorded:
-        folder = export_root / recorded
+        folder = os.path.join(export_root, recorded)
     else:
         return None
-    try:
-        direct_child = folder.resolve().parent == export_root.resolve()
-    except (OSError, RuntimeError, ValueError):
-        return None
-    if not direct_child or folder.is_symlink():
+    if not _direct_child(folder, export_root) or os.path.islink(folder):
         return None
     owner = _export_owner(folder)
     if publish_id and owner and owner != publish_id:
@@ -91,39 +95,105 @@ def export_folder(settings: Settings, video_id: int, output_path: str | None) ->
     return folder
 
 
+def _direct_child(folder: str, root: str) -> bool:
+    """Whether ``folder`` is a direct child of ``root`` once resolved. Named so plainly
+    (no ``..``, not a link) it is one by its very name: no need to resolve the path,
+    which costs a system call per component, on every detail and download."""
+    if os.path.dirname(folder) == root and os.path.basename(folder) not in ("", ".", ".."):
+        return True
+    try:
+        return os.path.dirname(os.path.realpath(folder)) == os.path.realpath(root)
+    except (OSError, ValueError):  # a NUL byte
+        return False
+
+
+# The two roots of the settings objects seen lately (computing them is path arithmetic
+# on every call otherwise). Settings are immutable, so a root once worked out holds.
+_ROOTS: list[tuple[Settings, str, str]] = []
+
+
+def _roots(settings: Settings) -> tuple[str, str]:
+    """(jobs root, export root) of ``settings``, as strings."""
+    for known, jobs, exports in _ROOTS:
+        if known is settings:
+            return jobs, exports
+    jobs, exports = str(jobs_root(settings)), str(settings.export_dir)
+    _ROOTS.insert(0, (settings, jobs, exports))
+    del _ROOTS[8:]
+    return jobs, exports
+
+
 def find_artifact(
     settings: Settings, video_id: int, output_path: str | None, kind: str
 ) -> FoundFile | None:
     """The newest copy of one of the video's files that exists, or None."""
-    artifact = _BY_KIND[kind]
-    folders: list[Path] = []  # a file must resolve inside the folder it was found in
-    export = export_folder(settings, video_id, output_path) if artifact.from_export else None
-    if export is not None:
-        folders.append(export)
-    if artifact.from_job:
-        folders.append(job_dir(settings, video_id))
-    for folder in folders:
-        for name in artifact.files:
-            path = folder / name
-            try:
-                if not (path.is_file() and inside(path, folder)):
+    found = list_artifacts(settings, video_id, output_path, kinds=(kind,))
+    return found[0] if found else None
+
+
+def list_artifacts(
+    settings: Settings,
+    video_id: int,
+    output_path: str | None,
+    kinds: tuple[str, ...] = ARTIFACT_KINDS,
+) -> list[FoundFile]:
+    """The video's files of ``kinds`` that exist, each from the export folder when it has
+    a copy there. Each folder is listed once, however many kinds are asked for."""
+    jobs, exports = _roots(settings)
+    job = os.path.join(jobs, f"video-{video_id}")
+    types = [_BY_KIND[kind] for kind in kinds]
+    export = (
+        _export_folder(job, exports, output_path) if any(t.from_export for t in types) else None
+    )
+    listed = {folder: _entries(folder) for folder in (export, job) if folder is not None}
+    found = []
+    for artifact in types:
+        # A file must resolve inside the folder it was found in.
+        folders = [export] if artifact.from_export and export is not None else []
+        if artifact.from_job:
+            folders.append(job)
+        for folder in folders:
+            hit = _file_in(folder, listed[folder], artifact)
+            if hit is not None:
+                found.append(hit)
+                break
+    return found
+
+
+def _entries(folder: str) -> dict[str, os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as entries:
+            return {entry.name: entry for entry in entries}
+    except OSError:
+        return {}
+
+
+def _file_in(
+    folder: str, entries: dict[str, os.DirEntry[str]], artifact: ArtifactType
+) -> FoundFile | None:
+    for name in artifact.files:
+        entry = entries.get(name)
+        if entry is None:
+            continue
+        try:
+            if entry.is_symlink():
+                # Only a link can lead out of the folder: follow it and check where to.
+                path = Path(folder) / name
+                if not (path.is_file() and inside(path, Path(folder))):
                     continue
-                stat = path.stat()
-            except OSError:
+            elif not entry.is_file():
                 continue
-            return FoundFile(
-                kind=kind,
-                path=path,
-                content_type=artifact.content_type or _image_type(name),
-                bytes=stat.st_size,
-                modified_at=datetime.fromtimestamp(stat.st_mtime, UTC),
-            )
+            stat = entry.stat()
+        except OSError:
+            continue
+        return FoundFile(
+            kind=artifact.kind,
+            path=Path(entry.path),
+            content_type=artifact.content_type or _image_type(name),
+            bytes=stat.st_size,
+            modified_at=datetime.fromtimestamp(stat.st_mtime, UTC),
+        )
     return None
-
-
-def list_artifacts(settings: Settings, video_id: int, output_path: str | None) -> list[FoundFile]:
-    found = (find_artifact(settings, video_id, output_path, kind) for kind in ARTIFACT_KINDS)
-    return [item for item in found if item is not None]
 
 
 def folders_of(settings: Settings, video_id: int, output_path: str | None) -> list[Path]:
@@ -153,10 +223,11 @@ def remove_folders(settings: Settings, folders: list[Path]) -> None:
             logger.warning("could not remove %s while deleting a video: %s", folder, error)
 
 
-def _publish_record(job: Path) -> tuple[str | None, str | None]:
+def _publish_record(job: str) -> tuple[str | None, str | None]:
     """(publish id, export folder name) from the job's publish.json, if readable."""
     try:
-        data = json.loads((job / PUBLISH_RECORD).read_text(encoding="utf-8"))
+        with open(os.path.join(job, PUBLISH_RECORD), encoding="utf-8") as handle:
+            data = json.load(handle)
     except (OSError, ValueError):
         return None, None
     if not isinstance(data, dict):
@@ -169,9 +240,10 @@ def _publish_record(job: Path) -> tuple[str | None, str | None]:
     )
 
 
-def _export_owner(folder: Path) -> str | None:
+def _export_owner(folder: str) -> str | None:
     try:
-        data = json.loads((folder / EXPORT_METADATA).read_text(encoding="utf-8"))
+        with open(os.path.join(folder, EXPORT_METADATA), encoding="utf-8") as handle:
+            data = json.load(handle)
     except (OSError, ValueError):
         return None
     owner = data.get("publish_id") if isinstance(data, dict) else None

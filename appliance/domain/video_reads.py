@@ -1,7 +1,14 @@
 """Videos as people see them: a page of them with their stages, or one with everything.
 
 Read functions for ``Database.query`` (a synchronous session, one thread hand-off for
-the whole read). A page reads all its videos' stages in one query, not one per video.
+the whole read). They run statements built once and return rows, not ORM entities:
+a video's detail is four indexed queries, and building SQLAlchemy statements and
+entities cost more than running them (measured on 10,000 videos: 2.4 ms a detail
+with the ORM, 0.5 ms with prepared Core statements, 0.2 ms with ``Prepared``, which
+hands them straight to the driver). The rows have the columns' names as attributes,
+as the entities would.
+
+A page reads all its videos' stages in one query, not one per video.
 """
 
 from __future__ import annotations
@@ -10,19 +17,49 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from appliance.config.settings import Settings
-from appliance.domain.access import Actor, keyset_page, owned, scoped
+from appliance.domain.access import SQLITE_INT_MAX, Actor, scoped
+from appliance.domain.errors import NotFound
 from appliance.domain.ledger import VideoCosts, video_costs
 from appliance.domain.video_files import FoundFile, find_artifact, list_artifacts
 from storage.models import Event, Stage, Video
+from storage.prepared import Prepared
 
 RECENT_EVENTS = 50
 # One per second per running stage: the stages' progress already says it.
 QUIET_EVENT_KINDS = ("stage.progress",)
+
+_STAGE_COLUMNS = (
+    Stage.video_id,
+    Stage.name,
+    Stage.status,
+    Stage.attempts,
+    Stage.progress,
+    Stage.error,
+    Stage.slot,
+    Stage.provider,
+)
+_VIDEO = Prepared(select(Video.__table__).where(Video.id == bindparam("video_id")))
+_STAGES = (
+    select(*_STAGE_COLUMNS)
+    .where(Stage.video_id.in_(bindparam("video_ids", expanding=True)))
+    .order_by(Stage.video_id, Stage.position)
+)
+# One video's: a plain parameter renders once, an expanding one at every execution.
+_STAGES_OF_ONE = Prepared(
+    select(*_STAGE_COLUMNS).where(Stage.video_id == bindparam("video_id")).order_by(Stage.position)
+)
+_EVENTS = Prepared(
+    select(Event.id, Event.at, Event.kind, Event.data)
+    .where(Event.video_id == bindparam("video_id"), *(Event.kind != k for k in QUIET_EVENT_KINDS))
+    .order_by(Event.id.desc())
+    .limit(RECENT_EVENTS)
+)
 
 
 @dataclass(frozen=True)
@@ -35,14 +72,14 @@ class VideoFilters:
 
 @dataclass(frozen=True)
 class VideoRecord:
-    video: Video
-    stages: list[Stage]
+    video: Any  # a row of videos
+    stages: list[Any]  # rows of its stages, in order
 
 
 @dataclass(frozen=True)
 class VideoDetailRecord:
     record: VideoRecord
-    events: list[Event]  # oldest first
+    events: list[Any]  # its latest events, oldest first
     costs: VideoCosts
     artifacts: list[FoundFile]
 
@@ -51,7 +88,7 @@ def page(
     session: Session, actor: Actor, filters: VideoFilters, limit: int, cursor: str | None
 ) -> tuple[list[VideoRecord], str | None]:
     """One page of the actor's videos matching the filters, newest first."""
-    statement = scoped(select(Video), actor, Video)
+    statement = scoped(select(Video.__table__), actor, Video)
     if filters.status is not None:
         statement = statement.where(Video.status == filters.status)
     if filters.channel_id is not None:
@@ -60,38 +97,42 @@ def page(
         statement = statement.where(Video.created_at > filters.created_after)
     if filters.created_before is not None:
         statement = statement.where(Video.created_at < filters.created_before)
-    rows, next_cursor = keyset_page(session, statement, Video, limit, cursor)
-    return with_stages(session, rows), next_cursor
+    if cursor:
+        statement = statement.where(Video.id < int(cursor))
+    rows = session.connection().execute(statement.order_by(Video.id.desc()).limit(limit + 1)).all()
+    shown = rows[:limit]
+    next_cursor = str(shown[-1].id) if len(rows) > limit else None
+    return with_stages(session, shown), next_cursor
 
 
-def with_stages(session: Session, videos: Sequence[Video]) -> list[VideoRecord]:
+def with_stages(session: Session, videos: Sequence[Row[Any]]) -> list[VideoRecord]:
     """``videos`` with their stages, in the order given."""
-    stages: defaultdict[int, list[Stage]] = defaultdict(list)
+    stages: defaultdict[int, list[Any]] = defaultdict(list)
     if videos:
-        rows = session.scalars(
-            select(Stage)
-            .where(Stage.video_id.in_([video.id for video in videos]))
-            .order_by(Stage.video_id, Stage.position)
-        )
-        for stage in rows:
+        for stage in session.connection().execute(
+            _STAGES, {"video_ids": [video.id for video in videos]}
+        ):
             stages[stage.video_id].append(stage)
     return [VideoRecord(video, stages[video.id]) for video in videos]
 
 
+def _own_video(session: Session, actor: Actor, video_id: int) -> Row[Any]:
+    row = _VIDEO.first(session, video_id=video_id) if 1 <= video_id <= SQLITE_INT_MAX else None
+    if row is None or (row.owner_id != actor.id and not actor.is_admin):
+        raise NotFound(f"video {video_id} not found")
+    return row
+
+
 def one(session: Session, actor: Actor, video_id: int) -> VideoRecord:
     """One of the actor's videos with its stages (NotFound otherwise)."""
-    return with_stages(session, [owned(session, actor, Video, video_id)])[0]
+    video = _own_video(session, actor, video_id)
+    return VideoRecord(video, _STAGES_OF_ONE.all(session, video_id=video_id))
 
 
 def detail(session: Session, settings: Settings, actor: Actor, video_id: int) -> VideoDetailRecord:
     """The video, its latest events, its costs and the files it has so far."""
     record = one(session, actor, video_id)
-    events = session.scalars(
-        select(Event)
-        .where(Event.video_id == video_id, Event.kind.not_in(QUIET_EVENT_KINDS))
-        .order_by(Event.id.desc())
-        .limit(RECENT_EVENTS)
-    ).all()
+    events = _EVENTS.all(session, video_id=video_id)
     video = record.video
     return VideoDetailRecord(
         record=record,
@@ -103,7 +144,7 @@ def detail(session: Session, settings: Settings, actor: Actor, video_id: int) ->
 
 def costs(session: Session, actor: Actor, video_id: int) -> VideoCosts:
     """One of the actor's videos' costs."""
-    owned(session, actor, Video, video_id)
+    _own_video(session, actor, video_id)
     return video_costs(session, video_id)
 
 
@@ -111,5 +152,5 @@ def artifact(
     session: Session, settings: Settings, actor: Actor, video_id: int, kind: str
 ) -> FoundFile | None:
     """The newest copy of one of the actor's video's files that exists, or None."""
-    video = owned(session, actor, Video, video_id)
+    video = _own_video(session, actor, video_id)
     return find_artifact(settings, video.id, video.output_path, kind)

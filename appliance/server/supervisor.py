@@ -11,6 +11,7 @@ the process with exit 1, so systemd restarts a clean one.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -101,6 +102,12 @@ class Supervisor:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.request_stop)
 
+        # What exists now (modules, the app, its schemas, the settings) lives as long as
+        # the process: keep it out of the garbage collector's full scans, which otherwise
+        # walk all of it again and again under load (measured: a third more detail
+        # requests per second, and half the p95 of every route, docs/PERFORMANCE.md).
+        gc.collect()
+        gc.freeze()
         self.side_tasks.start(
             "http",
             worker_serve(
