@@ -44,6 +44,8 @@ from sqlalchemy.orm import ORMExecuteState, Session
 P = ParamSpec("P")
 T = TypeVar("T")
 
+# Where a read session keeps (dialect, driver connection) for storage.prepared.
+DRIVER_KEY = "prepared.driver"
 # How much of the database file readers map into memory (SQLite's mmap_size).
 MMAP_BYTES = 1 << 30
 # Marks a write whose tables could not be told (raw SQL): every table counts as changed.
@@ -196,6 +198,12 @@ class Database:
         # session that begins its own, which is most of a short read.
         with self._query_engine.connect() as connection, connection.begin():
             with Session(bind=connection, expire_on_commit=False) as session:
+                # Prepared reads go straight to the driver: hand it over now, instead of
+                # each read asking the session for its connection.
+                session.info[DRIVER_KEY] = (
+                    connection.dialect,
+                    connection.connection.driver_connection,
+                )
                 return fn(session, *args, **kwargs)
 
     async def ping(self) -> None:
@@ -228,4 +236,10 @@ def _configure(engine: Engine, *, begin: str, synchronous: str, busy_timeout_ms:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin)
+        # On the DBAPI cursor: SQLAlchemy's execution path would cost more than the
+        # short reads this starts.
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(begin)
+        finally:
+            cursor.close()

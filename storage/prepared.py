@@ -23,6 +23,8 @@ from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from storage.db import DRIVER_KEY
+
 
 class _Plan:
     def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
@@ -84,10 +86,10 @@ class Prepared:
 def _driver(session: Session) -> tuple[Dialect, Any]:
     """The session's dialect and the driver's own connection, in its transaction; looked
     up once per session (SQLAlchemy's lookup costs more than a small query)."""
-    found = session.info.get("prepared.driver")
+    found = session.info.get(DRIVER_KEY)
     if found is None:
         connection = session.connection()
-        found = session.info["prepared.driver"] = (
+        found = session.info[DRIVER_KEY] = (
             connection.dialect,
             connection.connection.driver_connection,
         )

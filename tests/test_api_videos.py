@@ -15,7 +15,7 @@ from appliance.domain.access import Owner
 from storage.models import CostEntry, Event, Stage, Video
 from tests.api_support import Api, Caller
 from web.video_schemas import VideoDetail
-from web.video_views import video_detail_out
+from web.video_views import video_detail_json, video_detail_out
 
 VIDEOS = "/api/v1/videos"
 
@@ -255,6 +255,9 @@ async def test_detail_has_recent_events_costs_and_files(api: Api) -> None:
     built = video_detail_out(record)
     assert VideoDetail.model_validate(built.model_dump()) == built
     assert VideoDetail.model_validate_json(built.model_dump_json()) == built
+    # The route's shortcut (the dict encoded without validating) is the same answer.
+    assert VideoDetail.model_validate_json(video_detail_json(record)) == built
+    assert json.loads(video_detail_json(record)) == json.loads(built.model_dump_json())
 
 
 async def test_costs_add_up_exactly(api: Api) -> None:

@@ -27,7 +27,7 @@ from web.video_schemas import (
     VideoPage,
     VideoPatch,
 )
-from web.video_views import costs_out, page_out, video_detail_out, video_out
+from web.video_views import costs_out, page_out, video_detail_json, video_out
 
 blueprint = Blueprint("api_videos", __name__, url_prefix=f"{API_PREFIX}/videos")
 use_row_ids(blueprint)
@@ -101,11 +101,12 @@ async def list_videos(query_args: VideoListQuery) -> Encoded:
 @blueprint.get(VIDEO)
 @json_response(VideoDetail)
 @problems(401, 403, 404)
-async def get_video(video_id: int) -> VideoDetail:
+async def get_video(video_id: int) -> Encoded:
     """One video: stages, attempts, progress, errors, recent events, costs and files."""
     user = await current_user()
     app = services()
-    return video_detail_out(await app.db.query(video_reads.detail, app.settings, user, video_id))
+    detail = await app.db.query(video_reads.detail, app.settings, user, video_id)
+    return Encoded(video_detail_json(detail))
 
 
 @blueprint.get(f"{VIDEO}/costs")

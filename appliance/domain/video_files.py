@@ -89,9 +89,10 @@ def _export_folder(job: str, export_root: str, output_path: str | None) -> str |
         return None
     if not _direct_child(folder, export_root) or os.path.islink(folder):
         return None
-    owner = _export_owner(folder)
-    if publish_id and owner and owner != publish_id:
-        return None  # another job's export has this name now
+    if publish_id:
+        owner = _export_owner(folder)
+        if owner and owner != publish_id:
+            return None  # another job's export has this name now
     return folder
 
 
