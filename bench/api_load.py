@@ -98,13 +98,21 @@ TOPICS = (
     "why the Roman concrete lasted",
 )
 SCENARIOS = ("list", "detail", "analytics", "login")
-READS = ("list", "detail", "analytics")
+# Read routes that can run too (--scenarios), beside the default ones.
+MORE_READS = ("costs", "channels", "me", "queue", "slots", "version")
+READS = ("list", "detail", "analytics", *MORE_READS)
 LABELS = {
     "healthz": "GET /healthz (floor)",
     "list": "GET /api/v1/videos?limit=20",
     "detail": "GET /api/v1/videos/{id}",
     "analytics": "GET /api/v1/analytics",
     "login": "POST /api/v1/auth/login",
+    "costs": "GET /api/v1/videos/{id}/costs",
+    "channels": "GET /api/v1/channels",
+    "me": "GET /api/v1/me",
+    "queue": "GET /api/v1/system/queue",
+    "slots": "GET /api/v1/system/slots",
+    "version": "GET /api/v1/system/version",
 }
 GOAL_P95_MS = 50.0
 MISSION_P95_MS = 500.0
@@ -487,6 +495,14 @@ def build_scenarios(names: list[str], token: str, video_ids: list[int]) -> list[
             "detail", "GET", tuple(f"/api/v1/videos/{video_id}" for video_id in ids), bearer
         ),
         "analytics": Scenario("analytics", "GET", ("/api/v1/analytics",), bearer),
+        "costs": Scenario(
+            "costs", "GET", tuple(f"/api/v1/videos/{video_id}/costs" for video_id in ids), bearer
+        ),
+        "channels": Scenario("channels", "GET", ("/api/v1/channels",), bearer),
+        "me": Scenario("me", "GET", ("/api/v1/me",), bearer),
+        "queue": Scenario("queue", "GET", ("/api/v1/system/queue",), bearer),
+        "slots": Scenario("slots", "GET", ("/api/v1/system/slots",), bearer),
+        "version": Scenario("version", "GET", ("/api/v1/system/version",), bearer),
         "login": Scenario(
             "login",
             "POST",
@@ -1004,10 +1020,11 @@ def _table(rows: dict[str, dict[str, Any]], *, paced: bool) -> str:
 
 def _scenario_list(text: str) -> list[str]:
     names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = sorted(set(names) - set(SCENARIOS) - {"healthz"})
+    known = (*SCENARIOS, *MORE_READS)
+    unknown = sorted(set(names) - set(known) - {"healthz"})
     if unknown:
         raise argparse.ArgumentTypeError(
-            f"unknown scenario {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}"
+            f"unknown scenario {', '.join(unknown)}; choose from {', '.join(known)}"
         )
     return names
 

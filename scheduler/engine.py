@@ -134,8 +134,6 @@ class Scheduler:
         self._wake = asyncio.Event()
         # What each waiting video was last told stops it (kinds, not figures that move).
         self._waiting_kind: dict[int, str] = {}
-        # Admission's own view of what changed, for telling a wake-up from a quiet tick.
-        self.ticks = 0
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -170,7 +168,7 @@ class Scheduler:
         commit = asyncio.ensure_future(self.db.changes.wait(within, tables=WAKE_TABLES))
         freed = asyncio.ensure_future(self._wake.wait())
         try:
-            await asyncio.wait({commit, freed}, timeout=within, return_when="FIRST_COMPLETED")
+            await asyncio.wait({commit, freed}, timeout=within, return_when=asyncio.FIRST_COMPLETED)
         finally:
             commit.cancel()
             freed.cancel()
@@ -221,7 +219,6 @@ class Scheduler:
     async def tick(self) -> None:
         if not self.admitting:
             return
-        self.ticks += 1
         await self._stop_cancelled()
         system = await asyncio.to_thread(self.system.sample, self._worker_pids())
         gpus = self._gpu_readings()

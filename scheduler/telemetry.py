@@ -20,6 +20,9 @@ import pynvml
 
 T = TypeVar("T")
 
+# CPU shares measured over less than this are noise; a fresher reading repeats the last.
+MIN_CPU_INTERVAL_S = 0.25
+
 
 @dataclass(frozen=True)
 class DiskReading:
@@ -103,15 +106,23 @@ class PsutilSampler:
     pool threads, would otherwise reset each other or read a meaningless 0.0.
     """
 
-    def __init__(self, disk_paths: Iterable[Path] = ()) -> None:
+    def __init__(
+        self,
+        disk_paths: Iterable[Path] = (),
+        *,
+        min_cpu_interval_s: float = MIN_CPU_INTERVAL_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.disk_paths = tuple(Path(path) for path in disk_paths)
         self._last_cpu_times = psutil.cpu_times()._asdict()
-        self._own = ProcessTreeCpu()
+        self._own = ProcessTreeCpu(clock)
+        self._clock = clock
+        self._min_cpu_interval_s = min_cpu_interval_s
+        self._cpu_at = clock()
+        self._cpu: tuple[float, float] = (0.0, 0.0)  # (whole machine, our workers)
 
     def sample(self, own_pids: Sequence[int] = ()) -> SystemReading:
-        cpu_times = psutil.cpu_times()._asdict()
-        cpu_percent = _busy_percent(self._last_cpu_times, cpu_times)
-        self._last_cpu_times = cpu_times
+        cpu_percent, own_percent = self._cpu_figures(own_pids)
         memory = psutil.virtual_memory()
         return SystemReading(
             cpu_percent=cpu_percent,
@@ -119,8 +130,24 @@ class PsutilSampler:
             memory_available_bytes=int(memory.available),
             load_1m=float(psutil.getloadavg()[0]),
             disks=tuple(_disk_reading(path) for path in self.disk_paths),
-            own_cpu_percent=min(cpu_percent, self._own.sample(own_pids)),
+            own_cpu_percent=own_percent,
         )
+
+    def _cpu_figures(self, own_pids: Sequence[int]) -> tuple[float, float]:
+        """CPU use since the last figures; the last ones again if they are too fresh.
+
+        Admission runs again at once after each claim, and a busy share measured over a
+        few milliseconds is noise (all or nothing), not a reading worth waiting on.
+        """
+        now = self._clock()
+        if now - self._cpu_at < self._min_cpu_interval_s:
+            return self._cpu
+        cpu_times = psutil.cpu_times()._asdict()
+        cpu_percent = _busy_percent(self._last_cpu_times, cpu_times)
+        self._last_cpu_times = cpu_times
+        self._cpu_at = now
+        self._cpu = (cpu_percent, min(cpu_percent, self._own.sample(own_pids)))
+        return self._cpu
 
 
 class ProcessTreeCpu:

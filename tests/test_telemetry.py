@@ -1,6 +1,9 @@
 import asyncio
+import subprocess
+import sys
 import time
 
+import psutil
 import pytest
 
 from scheduler.telemetry import (
@@ -112,3 +115,45 @@ def test_nvml_sampler_opens_or_raises_gpu_unavailable_with_a_reason():
         sampler.close()  # idempotent
     with pytest.raises(GpuUnavailable):
         sampler.sample()
+
+
+def test_our_own_workers_cpu_is_measured_apart(tmp_path):
+    # A child burning one core for a while: its share shows as ours, and the machine's
+    # share is at least as much.
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nend = time.time() + 1.5\nwhile time.time() < end: pass",
+        ]
+    )
+    try:
+        sampler = PsutilSampler(min_cpu_interval_s=0.0)
+        sampler.sample([child.pid])
+        time.sleep(0.8)
+        reading = sampler.sample([child.pid])
+    finally:
+        child.wait(10)
+    cores = psutil.cpu_count() or 1
+    assert reading.own_cpu_percent > 0.5 * 100 / cores  # about one core of the box
+    assert reading.cpu_percent >= reading.own_cpu_percent
+    assert reading.outside_cpu_percent == reading.cpu_percent - reading.own_cpu_percent
+    # Nobody's pids: nothing of ours.
+    assert sampler.sample([]).own_cpu_percent == 0.0
+
+
+def test_cpu_figures_are_not_measured_over_a_few_milliseconds(monkeypatch):
+    now = [100.0]
+    reads = []
+    real = psutil.cpu_times
+    monkeypatch.setattr(
+        "scheduler.telemetry.psutil.cpu_times", lambda: reads.append(now[0]) or real()
+    )
+    sampler = PsutilSampler(min_cpu_interval_s=0.25, clock=lambda: now[0])
+    now[0] += 1.0
+    first = sampler.sample()
+    now[0] += 0.01  # admission again, right after a claim: the last figures stand
+    assert sampler.sample().cpu_percent == first.cpu_percent
+    now[0] += 0.5
+    sampler.sample()
+    assert reads == [100.0, 101.0, 101.51]  # made, first figures, then only when due

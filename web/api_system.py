@@ -8,7 +8,6 @@ everyone's to see.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import platform
 from datetime import UTC, datetime
@@ -19,7 +18,8 @@ from quart import Blueprint
 
 from appliance import __version__
 from appliance.domain import queue
-from storage.migrate import current_revision, head_revision
+from appliance.domain.box import schema_revision
+from storage.migrate import head_revision
 from web.api_resources import API_PREFIX
 from web.api_schemas import problems
 from web.auth import CurrentUser, current_user
@@ -96,7 +96,15 @@ async def system_queue() -> QueueDepth:
     """How much work waits: videos by status, where unfinished ones are, the oldest wait,
     why waiting ones wait. Your videos; an admin's answer counts every video."""
     user = await current_user()
-    summary = await services().db.query_in_thread(queue.summary, user)
+    app = services()
+    # Answered from the read cache until a video or stage changes state (progress alone
+    # does not count): dashboards poll this.
+    summary = await app.read_cache.get_or_compute(
+        ("all" if user.is_admin else f"user:{user.id}",),
+        tables=("videos", "stages"),
+        compute=lambda: app.db.query(queue.summary, user),
+        kind="queue",
+    )
     oldest_at = summary.oldest_queued_at
     age = (datetime.now(UTC) - oldest_at).total_seconds() if oldest_at else None
     return QueueDepth(
@@ -115,7 +123,7 @@ async def system_queue() -> QueueDepth:
 async def system_version() -> Version:
     """The appliance's version, Python's, the key libraries' and the database migration."""
     await current_user()
-    revision = await asyncio.to_thread(current_revision, services().db.path)
+    revision = await services().db.query(schema_revision)
     head = _head()
     return Version(
         version=__version__,
@@ -130,6 +138,7 @@ def _head() -> str:
     return head_revision()
 
 
+@functools.cache  # what is installed does not change under a running process
 def _installed(name: str) -> str | None:
     try:
         return metadata.version(name)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from quart import Blueprint
 from quart_schema import validate_querystring, validate_request
 
 from appliance.domain import users
 from appliance.domain.users import AccountChange, UserError, create_user
-from storage.models import User
 from web.api_resources import use_row_ids
 from web.api_schemas import ListQuery
 from web.auth import CurrentUser, Unauthorized, current_user, requires
@@ -21,7 +22,8 @@ blueprint = Blueprint("api_users", __name__, url_prefix="/api/v1")
 use_row_ids(blueprint)
 
 
-def _user_out(user: User) -> UserOut:
+def _user_out(user: Any) -> UserOut:
+    """A user (an entity or a row of users) as the API shows one."""
     return UserOut(
         id=user.id,
         email=user.email,
@@ -33,7 +35,7 @@ def _user_out(user: User) -> UserOut:
     )
 
 
-async def _visible_user(caller: CurrentUser, user_id: int) -> User:
+async def _visible_user(caller: CurrentUser, user_id: int) -> Any:
     """Yourself, or anyone for an admin; anyone else is a 404."""
     return await services().db.query(users.visible, caller, user_id)
 

@@ -236,12 +236,15 @@ class _StageBars:
         }
 
     def show(self, record: VideoRecord) -> None:
+        waiting = record.video.waiting_reason if record.video.status == "waiting" else None
         for stage in record.stages:
             note = stage.provider or stage.status
             if stage.status == "failed":
                 note = "failed"
+            elif waiting and stage.status == "queued":
+                note, waiting = f"waiting: {waiting}", None  # on the stage that waits
             done = 1.0 if stage.status == "succeeded" else stage.progress
-            self.progress.update(self.tasks[stage.name], completed=done, note=note[:40])
+            self.progress.update(self.tasks[stage.name], completed=done, note=note[:60])
 
     def __enter__(self) -> _StageBars:
         self.progress.__enter__()

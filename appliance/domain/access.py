@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from appliance.domain.errors import NotFound
@@ -64,11 +64,3 @@ def keyset_page(
     rows = list(session.scalars(statement).all())
     page = rows[:limit]
     return page, str(page[-1].id) if len(rows) > limit else None
-
-
-def owned_ids(session: Session, actor: Actor, model: type[Owned], ids: list[int]) -> set[int]:
-    """Which of ``ids`` the actor may see."""
-    if not ids:
-        return set()
-    statement = scoped(select(model.id).where(model.id.in_(ids)), actor, model)
-    return set(session.scalars(statement).all())

@@ -10,6 +10,9 @@ import asyncio
 import secrets
 from dataclasses import dataclass, field
 
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
 from appliance.config.settings import Settings
 from appliance.domain.credentials import CredentialVault
 from storage import migrate
@@ -52,3 +55,8 @@ async def open_box(settings: Settings) -> Box:
         busy_timeout_ms=settings.database.busy_timeout_ms,
     )
     return Box(settings, db, CredentialVault.from_key_file(settings.secret_key_path))
+
+
+def schema_revision(session: Session) -> str | None:
+    """The migration the database is at (a read for ``Database.query``)."""
+    return session.scalar(text("SELECT version_num FROM alembic_version LIMIT 1"))

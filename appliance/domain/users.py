@@ -8,10 +8,11 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from appliance.domain.errors import Conflict, NotFound
 from appliance.domain.events import record_event
 from storage.db import Database
 from storage.models import User, utcnow
+from storage.prepared import Prepared
 
 ROLES = ("admin", "operator", "viewer")
 MIN_PASSWORD_LENGTH = 8
@@ -130,9 +132,13 @@ def by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email))
 
 
-def visible(session: Session, actor: Actor, user_id: int) -> User:
-    """Yourself, or anyone for an admin; anyone else is NotFound."""
-    user = session.get(User, user_id) if 1 <= user_id <= SQLITE_INT_MAX else None
+# A user row as a plain row (no ORM entity): asked for on every /me and token check.
+_USER = Prepared(select(User.__table__).where(User.id == bindparam("user_id")))
+
+
+def visible(session: Session, actor: Actor, user_id: int) -> Any:
+    """Yourself, or anyone for an admin (a row of users); anyone else is NotFound."""
+    user = _USER.first(session, user_id=user_id) if 1 <= user_id <= SQLITE_INT_MAX else None
     if user is None or (user.id != actor.id and not actor.is_admin):
         raise NotFound(f"user {user_id} not found")
     return user
@@ -230,8 +236,9 @@ async def _end_all_sessions(session: AsyncSession, user: User) -> list[str]:
     return await sessions.revoke_user(session, user.id)
 
 
-def get(session: Session, user_id: int) -> User | None:
-    return session.get(User, user_id)
+def get(session: Session, user_id: int) -> Any | None:
+    """The row of users ``user_id``, or None."""
+    return _USER.first(session, user_id=user_id) if 1 <= user_id <= SQLITE_INT_MAX else None
 
 
 # A password hash no password matches (argon2 refuses it as a hash): no one signs in.

@@ -188,8 +188,7 @@ async def cancel_video(db: Database, video_id: int) -> list[int]:
 
 async def cancel(db: Database, actor: Actor, video_id: int) -> list[int]:
     """``cancel_video`` for one of the actor's videos."""
-    async with db.read() as session:
-        await session.run_sync(owned, actor, Video, video_id)
+    await db.query(owned, actor, Video, video_id)
     return await cancel_video(db, video_id)
 
 
@@ -232,8 +231,7 @@ async def retry_video(
 
 async def retry(db: Database, actor: Actor, video_id: int) -> None:
     """``retry_video`` for one of the actor's videos."""
-    async with db.read() as session:
-        await session.run_sync(owned, actor, Video, video_id)
+    await db.query(owned, actor, Video, video_id)
     await retry_video(db, video_id)
 
 
