@@ -228,7 +228,11 @@ class Scheduler:
         depth = await self.db.query(queue.active_video_count)
         await self._update_shedding(depth)
         self.last_wait_reason = None
-        for ready in await self.db.query(queue.ready_stages, now=utcnow()):
+        ready_stages = await self.db.query(queue.ready_stages, now=utcnow())
+        # Forget what stopped videos that are no longer waiting to be admitted.
+        listed = {ready.video_id for ready in ready_stages}
+        self._waiting_kind = {v: k for v, k in self._waiting_kind.items() if v in listed}
+        for ready in ready_stages:
             if self.shedding and ready.effective_priority < 0:
                 continue
             needs = StageNeeds.for_stage(ready.stage_id, ready.name)

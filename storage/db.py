@@ -202,7 +202,7 @@ class Database:
                 # each read asking the session for its connection.
                 session.info[DRIVER_KEY] = (
                     connection.dialect,
-                    connection.connection.driver_connection,
+                    connection.connection.driver_connection,  # this engine's is sqlite3's
                 )
                 return fn(session, *args, **kwargs)
 

@@ -58,6 +58,10 @@ class Prepared:
 
     def all(self, session: Session, **params: Any) -> list[Any]:
         dialect, driver = _driver(session)
+        if driver is None:
+            # Another driver (an async one under run_sync, a server database): SQLAlchemy's
+            # own path, same rows by the same names.
+            return list(session.execute(self.statement, params).all())
         plan = self._plan(dialect)
         values = {**plan.defaults, **params}
         arguments = []
@@ -84,13 +88,13 @@ class Prepared:
 
 
 def _driver(session: Session) -> tuple[Dialect, Any]:
-    """The session's dialect and the driver's own connection, in its transaction; looked
-    up once per session (SQLAlchemy's lookup costs more than a small query)."""
+    """The session's dialect and, for Python's own sqlite3 driver, its connection in the
+    session's transaction (None for any other driver); looked up once per session
+    (SQLAlchemy's lookup costs more than a small query)."""
     found = session.info.get(DRIVER_KEY)
     if found is None:
         connection = session.connection()
-        found = session.info[DRIVER_KEY] = (
-            connection.dialect,
-            connection.connection.driver_connection,
-        )
+        dialect = connection.dialect
+        driver = connection.connection.driver_connection if dialect.driver == "pysqlite" else None
+        found = session.info[DRIVER_KEY] = (dialect, driver)
     return found

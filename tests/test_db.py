@@ -5,12 +5,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from storage import migrate
 from storage.db import Database, mark_progress_only
 from storage.models import Channel, Event, User, Video
+from storage.prepared import Prepared
 
 
 @pytest.fixture
@@ -150,3 +151,32 @@ async def test_a_progress_only_write_counts_as_progress_not_as_its_tables(db: Da
     after = db.changes.generation("videos", "events", "progress")
     assert after[1] == before[1]  # videos: unchanged, as far as readers are told
     assert after[2] == before[2] + 1 and after[3] == before[3] + 1
+
+
+async def test_prepared_reads_give_the_same_rows_on_any_driver(tmp_path: Path) -> None:
+    path = tmp_path / "y.db"
+    migrate.upgrade(path)
+    db = Database(path)
+    try:
+        async with db.write() as session:
+            session.add(User(id=3, email="p@q.r", password_hash="x", role="viewer"))
+        prepared = Prepared(select(User.__table__).where(User.id == bindparam("user_id")))
+        # The fast path: Python's sqlite3 straight from Database.query.
+        fast = await db.query(lambda session: prepared.first(session, user_id=3))
+        # Any other driver (here aiosqlite, under run_sync): SQLAlchemy's own path.
+        async with db.read() as session:
+            slow = await session.run_sync(lambda sync: prepared.first(sync, user_id=3))
+        assert fast is not None and slow is not None
+        assert (
+            (fast.id, fast.email, fast.role)
+            == (slow.id, slow.email, slow.role)
+            == (
+                3,
+                "p@q.r",
+                "viewer",
+            )
+        )
+        assert fast.created_at == slow.created_at and fast.created_at.tzinfo is not None
+        assert await db.query(lambda session: prepared.all(session, user_id=99)) == []
+    finally:
+        await db.close()

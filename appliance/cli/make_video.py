@@ -28,6 +28,7 @@ from appliance.domain import channels, users, video_reads, videos
 from appliance.domain.access import Owner
 from appliance.domain.box import Box, open_box
 from appliance.domain.channel_settings import ChannelSettings
+from appliance.domain.values import control_character
 from appliance.domain.video_reads import VideoRecord
 from appliance.server.gpus import open_gpu_slots
 from render.costs import usd
@@ -78,7 +79,7 @@ def check_request(
         raise BadOption("the topic is empty")
     if len(topic) > 200:
         raise BadOption("the topic is longer than 200 characters")
-    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in topic):
+    if control_character(topic):
         raise BadOption("the topic contains control characters")
     if not MIN_SECONDS <= seconds <= MAX_SECONDS:
         raise BadOption(f"--seconds must be between {MIN_SECONDS} and {MAX_SECONDS}")
