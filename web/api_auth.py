@@ -67,8 +67,6 @@ async def refresh(data: RefreshIn) -> TokenPair:
             services().db, data.refresh_token, auth.refresh_ttl, _address()
         )
     except sessions.RefreshRefused as exc:
-        if exc.ended_family:
-            auth.end_sessions({exc.ended_family})
         raise Unauthorized(str(exc)) from None
     return _pair(auth, grant)
 
@@ -89,6 +87,5 @@ async def logout(data: LogoutIn) -> tuple[str, int]:
         family = row.family_id
     if family is None:
         raise Forbidden("an API key has no session to end; revoke the key instead")
-    services().auth.end_sessions({family})
     await sessions.end(db, user.id, family)
     return "", 204

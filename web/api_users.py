@@ -77,7 +77,7 @@ async def change_password(data: PasswordChange) -> tuple[str, int]:
         new_hash = await auth.hash_password(data.new_password)
     except UserError as exc:
         raise FieldError(exc.field.replace("password", "new_password"), str(exc)) from None
-    auth.end_sessions(await users.change_password(services().db, caller.id, new_hash))
+    await users.change_password(services().db, caller.id, new_hash)
     return "", 204
 
 
@@ -138,6 +138,5 @@ async def patch_user(user_id: int, data: UserPatch) -> UserOut:
         display_name=data.display_name,
         display_name_given="display_name" in data.model_fields_set,
     )
-    user, ended = await users.administer(services().db, caller.id, user_id, change)
-    services().auth.end_sessions(ended)
+    user = await users.administer(services().db, caller.id, user_id, change)
     return _user_out(user)

@@ -98,11 +98,6 @@ class Authenticator:
         async with self._password_work:
             return await asyncio.to_thread(hash_password, password)
 
-    def end_sessions(self, families: list[str] | set[str]) -> None:
-        """Remember ended sessions, so their unexpired access tokens stop working now."""
-        if self._revoked is not None:
-            self._revoked.update(families)
-
     async def from_bearer(self, token: str) -> CurrentUser:
         try:
             claims = self.signer.verify(token)
@@ -154,7 +149,7 @@ class Authenticator:
         if self._revoked is None or generation != self._revoked_generation:
             since = utcnow() - timedelta(seconds=self.signer.ttl_s + 60)
             loaded = await self._db.query(sessions.revoked_since, since)
-            self._revoked = loaded | (self._revoked or set())
+            self._revoked = loaded
             self._revoked_generation = generation
         return self._revoked
 

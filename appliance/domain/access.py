@@ -55,12 +55,24 @@ def scoped(statement: Select[Any], actor: Actor, model: type[Owned]) -> Select[A
 
 
 def keyset_page(
-    session: Session, statement: Select[Any], model: type[R], limit: int, cursor: str | None
-) -> tuple[list[R], str | None]:
-    """One page of ``statement``'s rows, newest first, and the next cursor (None: last)."""
+    session: Session,
+    statement: Select[Any],
+    model: type[R],
+    limit: int,
+    cursor: str | None,
+    *,
+    entities: bool = True,
+) -> tuple[list[Any], str | None]:
+    """One page of ``statement``'s rows, newest first, and the next cursor (None: last).
+
+    ORM entities by default; ``entities=False`` reads plain rows on the session's
+    connection (for a statement over a table, where building entities costs more)."""
     statement = statement.order_by(model.id.desc()).limit(limit + 1)
     if cursor:
         statement = statement.where(model.id < int(cursor))
-    rows = list(session.scalars(statement).all())
+    if entities:
+        rows = list(session.scalars(statement).all())
+    else:
+        rows = list(session.connection().execute(statement).all())
     page = rows[:limit]
     return page, str(page[-1].id) if len(rows) > limit else None

@@ -25,14 +25,7 @@ TOKEN_PREFIX = "ytr_"
 
 
 class RefreshRefused(Exception):
-    """The refresh token cannot be used; the message says why, for the client.
-
-    ``ended_family`` is the session this refusal revoked (a reused token), if any.
-    """
-
-    def __init__(self, message: str, ended_family: str | None = None):
-        super().__init__(message)
-        self.ended_family = ended_family
+    """The refresh token cannot be used; the message says why, for the client."""
 
 
 @dataclass(frozen=True)
@@ -109,9 +102,7 @@ async def rotate(db: Database, token: str, ttl: timedelta, address: str | None =
             )
             return Grant(user.id, user.role, row.family_id, successor)
     raise RefreshRefused(
-        f"the refresh token was already used; session {reused_family[:8]} is revoked, "
-        "sign in again",
-        ended_family=reused_family,
+        f"the refresh token was already used; session {reused_family[:8]} is revoked, sign in again"
     )
 
 

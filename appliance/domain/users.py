@@ -171,16 +171,15 @@ async def set_display_name(db: Database, user_id: int, display_name: str | None)
         return user
 
 
-async def change_password(db: Database, user_id: int, new_hash: str) -> list[str]:
-    """Set a new password hash; every session of the user ends (their families returned)."""
+async def change_password(db: Database, user_id: int, new_hash: str) -> None:
+    """Set a new password hash; every session of the user ends."""
     async with db.write() as session:
         user = await session.get(User, user_id)
         if user is None:
             raise NotFound(f"user {user_id} not found")
         user.password_hash = new_hash
-        ended = await _end_all_sessions(session, user)
+        await _end_all_sessions(session, user)
         await record_event(session, "user.password_changed", owner_id=user.id)
-        return ended
 
 
 @dataclass(frozen=True)
@@ -191,12 +190,10 @@ class AccountChange:
     display_name_given: bool = False
 
 
-async def administer(
-    db: Database, admin_id: int, user_id: int, change: AccountChange
-) -> tuple[User, list[str]]:
+async def administer(db: Database, admin_id: int, user_id: int, change: AccountChange) -> User:
     """An admin sets a user's role, disables or enables them, or renames them. A role
-    change or a disable ends the user's sessions (their families returned). The last
-    active admin cannot be demoted or disabled."""
+    change or a disable ends the user's sessions. The last active admin cannot be
+    demoted or disabled."""
     async with db.write() as session:
         user = await session.get(User, user_id)
         if user is None:
@@ -217,7 +214,8 @@ async def administer(
             user.is_active = change.is_active
         if change.display_name_given:
             user.display_name = change.display_name
-        ended = await _end_all_sessions(session, user) if demoting or disabling else []
+        if demoting or disabling:
+            await _end_all_sessions(session, user)
         await record_event(
             session,
             "user.changed",
@@ -227,13 +225,13 @@ async def administer(
             is_active=user.is_active,
         )
         await session.flush()
-        return user, ended
+        return user
 
 
-async def _end_all_sessions(session: AsyncSession, user: User) -> list[str]:
+async def _end_all_sessions(session: AsyncSession, user: User) -> None:
     """Void the user's tokens: access tokens by time, refresh tokens by revocation."""
     user.tokens_valid_after = utcnow()
-    return await sessions.revoke_user(session, user.id)
+    await sessions.revoke_user(session, user.id)
 
 
 def get(session: Session, user_id: int) -> Any | None:

@@ -35,7 +35,7 @@ def bounded_whole_number(ge: int, le: int) -> Any:
 
 
 def control_character(text: str) -> str | None:
-    """The first control character in ``text`` as ``U+XXXX``, or None.
+    """The first control character in ``text`` as its code point (``U+001B``), or None.
 
     C0 and C1 controls and DEL: a NUL or an escape in a topic or a name ends up in file
     names, logs, terminals and upload metadata, none of which want it.

@@ -23,7 +23,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from appliance.config.settings import Settings
-from appliance.domain.access import SQLITE_INT_MAX, Actor, scoped
+from appliance.domain.access import SQLITE_INT_MAX, Actor, keyset_page, scoped
 from appliance.domain.errors import NotFound
 from appliance.domain.ledger import VideoCosts, video_costs
 from appliance.domain.video_files import FoundFile, find_artifact, list_artifacts
@@ -97,11 +97,7 @@ def page(
         statement = statement.where(Video.created_at > filters.created_after)
     if filters.created_before is not None:
         statement = statement.where(Video.created_at < filters.created_before)
-    if cursor:
-        statement = statement.where(Video.id < int(cursor))
-    rows = session.connection().execute(statement.order_by(Video.id.desc()).limit(limit + 1)).all()
-    shown = rows[:limit]
-    next_cursor = str(shown[-1].id) if len(rows) > limit else None
+    shown, next_cursor = keyset_page(session, statement, Video, limit, cursor, entities=False)
     return with_stages(session, shown), next_cursor
 
 
