@@ -9,6 +9,7 @@ A worker gets a ``StageSpec`` and reports on stdout, one JSON object per line:
     {"type": "log", "level": "info", "message": "..."}
     {"type": "result", "artifacts": {"name": "relative/path"}, "data": {...}}
     {"type": "error", "kind": "...", "message": "...", "retryable": false}
+    {"type": "youtube", "event": "call" | "failure" | "success" | "record", ...}
 
 The supervisor (or ``make-video``) parses these; the worker never opens the database.
 """
@@ -23,15 +24,18 @@ from typing import Any, Literal, TextIO
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from render.costs import Charge
+from render.lengths import MAX_SECONDS, MIN_SECONDS
 from render.providers import ProviderChoice, ProviderFailure
-from render.script.write import MAX_SECONDS, MIN_SECONDS
+from render.youtube.plan import YouTubePlan
 
 # The supervisor's pid, in a worker's environment: the worker ends when it is gone.
 SUPERVISOR_PID_ENV = "YTEMPIRE_SUPERVISOR_PID"
 
 StageName = Literal["script", "voice", "media", "render", "thumbnail", "upload"]
 STAGES: tuple[StageName, ...] = ("script", "voice", "media", "render", "thumbnail", "upload")
-ErrorKind = Literal["bad_input", "missing_input", "provider", "resource", "internal"]
+# "wait": the work cannot go on until something outside changes (YouTube's quota day, a
+# channel's upload cap, a reconnect): not a failure, the supervisor makes the video wait.
+ErrorKind = Literal["bad_input", "missing_input", "provider", "resource", "internal", "wait"]
 
 
 class JobParams(BaseModel):
@@ -72,6 +76,8 @@ class StageSpec(BaseModel):
     providers: list[ProviderChoice] = Field(default_factory=list)
     # What the video may still spend (micro-dollars) before it stops as over budget.
     budget_left_micro_usd: int | None = None
+    # The upload stage publishes to YouTube when the supervisor gives it a plan.
+    youtube: YouTubePlan | None = None
     # Credentials by name ("openai", "google-tts", ...). Never serialized: the spec file on
     # disk has none; the supervisor hands them over in the worker's environment.
     secrets: dict[str, SecretStr] = Field(default_factory=dict, exclude=True, repr=False)
@@ -138,6 +144,10 @@ class Reporter:
 
     def provider_succeeded(self, provider: str) -> None:
         self._send({"type": "provider", "provider": provider, "ok": True})
+
+    def youtube(self, event: str, **data: Any) -> None:
+        """A YouTube call made (quota), a connection's failure or success, the upload record."""
+        self._send({"type": "youtube", "event": event, **data})
 
     def log(self, message: str, level: str = "info") -> None:
         self._send({"type": "log", "level": level, "message": message})

@@ -23,7 +23,7 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,8 @@ from appliance.domain import events, ledger, queue, spend_warnings, stages
 from appliance.domain.box import Box
 from appliance.domain.jobs import job_dir
 from appliance.domain.queue import StageContext
+from appliance.domain.youtube import quota as youtube_quota
+from appliance.domain.youtube import rotation, uploads
 from appliance.pricing.budget import StagePlan, plan_for_channel
 from appliance.pricing.estimate import slot_rate
 from render.costs import Charge
@@ -69,6 +71,8 @@ class Prepared:
     spec_fields: dict[str, Any]
     owner_id: int
     secrets: dict[str, SecretStr] = field(default_factory=dict, repr=False)
+    # The upload stage: YouTube's rotation decided to publish, to wait, or to export only.
+    youtube: rotation.Decision = None
 
 
 @dataclass
@@ -97,6 +101,7 @@ class Scheduler:
         rng: random.Random | None = None,
         worker_factory: Callable[..., StageWorker] = StageWorker,
         cores: int | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ):
         self.box = box
         self.db = box.db
@@ -108,6 +113,8 @@ class Scheduler:
         self.rng = rng or random.Random()
         self.worker_factory = worker_factory
         self.cores = cores or os.cpu_count() or 1
+        # What time it is for the queue and YouTube's quota days (tests move it).
+        self.clock = clock
         cfg = self.settings.scheduler
         self.policy = RetryPolicy(
             max_attempts=cfg.max_attempts,
@@ -134,6 +141,9 @@ class Scheduler:
         self._wake = asyncio.Event()
         # What each waiting video was last told stops it (kinds, not figures that move).
         self._waiting_kind: dict[int, str] = {}
+        # YouTube quota that running uploads will take and have not booked yet:
+        # stage id → (project id, bucket → units). Rotation counts it as spent.
+        self._quota_pending: dict[int, tuple[int, dict[str, int]]] = {}
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -228,7 +238,7 @@ class Scheduler:
         depth = await self.db.query(queue.active_video_count)
         await self._update_shedding(depth)
         self.last_wait_reason = None
-        ready_stages = await self.db.query(queue.ready_stages, now=utcnow())
+        ready_stages = await self.db.query(queue.ready_stages, now=self.clock())
         # Forget what stopped videos that are no longer waiting to be admitted.
         listed = {ready.video_id for ready in ready_stages}
         self._waiting_kind = {v: k for v, k in self._waiting_kind.items() if v in listed}
@@ -251,6 +261,14 @@ class Scheduler:
             return
         if prepared is None:  # deleted since it was listed
             return
+        if isinstance(prepared.youtube, rotation.Wait):
+            await stages.defer(
+                self.db,
+                ready.stage_id,
+                until=prepared.youtube.until,
+                reason=prepared.youtube.reason,
+            )
+            return
         if prepared.plan.stop is not None:
             await stages.stop_over_budget(
                 self.db,
@@ -269,6 +287,11 @@ class Scheduler:
         if stage is None:
             return
         self._waiting_kind.pop(ready.video_id, None)
+        if isinstance(prepared.youtube, rotation.Upload):
+            first = prepared.youtube.plan.connections[0].project_id
+            self._quota_pending[stage.id] = (first, dict(prepared.youtube.needs))
+        elif isinstance(prepared.youtube, rotation.ExportOnly):
+            await uploads.note_export_only(self.db, stage.video_id, prepared.youtube.reason)
         self.slots.assign(decision.slot_id, stage.id)
         entry = RunningStage(
             stage.id, stage.video_id, stage.name, decision.slot_id, prepared=prepared
@@ -389,6 +412,7 @@ class Scheduler:
         finally:
             self.slots.release(entry.slot_id)
             self.running.pop(entry.stage_id, None)
+            self._quota_pending.pop(entry.stage_id, None)
             self._wake.set()
 
     async def _prepare(self, video_id: int, stage: str) -> Prepared | None:
@@ -426,7 +450,33 @@ class Scheduler:
             video_id=str(video_id),
             **optional,
         )
-        return Prepared(plan=plan, spec_fields=fields, owner_id=context.owner_id, secrets=needed)
+        youtube: rotation.Decision = None
+        if stage == "upload":
+            youtube = await self.db.query(
+                rotation.plan_upload,
+                self.box.vault,
+                self.settings,
+                video_id,
+                self.clock(),
+                self._pending_by_project(),
+            )
+            if isinstance(youtube, rotation.Upload):
+                needed = {**needed, **youtube.secrets}
+        return Prepared(
+            plan=plan,
+            spec_fields=fields,
+            owner_id=context.owner_id,
+            secrets=needed,
+            youtube=youtube,
+        )
+
+    def _pending_by_project(self) -> dict[int, dict[str, int]]:
+        pending: dict[int, dict[str, int]] = {}
+        for project_id, needs in self._quota_pending.values():
+            into = pending.setdefault(project_id, {})
+            for bucket, units in needs.items():
+                into[bucket] = into.get(bucket, 0) + units
+        return pending
 
     def _breaker_closed(self, provider: str) -> bool:
         return self.breakers.get(provider).state != "open"
@@ -456,6 +506,9 @@ class Scheduler:
             providers=plan.providers,
             budget_left_micro_usd=plan.budget_left_micro_usd,
             secrets=prepared.secrets,
+            youtube=(
+                prepared.youtube.plan if isinstance(prepared.youtube, rotation.Upload) else None
+            ),
         )
 
     async def _charge_compute(self, entry: RunningStage, outcome: WorkerOutcome) -> None:
@@ -483,6 +536,8 @@ class Scheduler:
             await ledger.record_cost(self.db, entry.stage_id, event.data)
         elif event.kind == "provider":
             await self._on_provider(entry, event.data)
+        elif event.kind == "youtube":
+            await self._on_youtube(entry, event.data)
         elif event.kind == "log" and entry.log_path is not None:
             line = f"[{event.data.get('level', 'info')}] {event.data.get('message', '')}\n"
             await asyncio.to_thread(_append, entry.log_path, line)
@@ -509,6 +564,20 @@ class Scheduler:
             breaker=self.breakers.get(provider).state,
         )
 
+    async def _on_youtube(self, entry: RunningStage, data: dict[str, Any]) -> None:
+        """The upload's calls go into the quota ledger (and out of what was held for it);
+        failures and successes into the connections' state; its record onto the video."""
+        if data.get("event") == "call" and entry.stage_id in self._quota_pending:
+            project_id, needs = self._quota_pending[entry.stage_id]
+            for bucket, units in youtube_quota.cost_of(
+                self.settings, [str(data.get("method"))]
+            ).items():
+                needs[bucket] = max(0, needs.get(bucket, 0) - units)
+        try:
+            await uploads.apply_report(self.db, self.settings, entry.video_id, data, self.clock())
+        except (KeyError, TypeError, ValueError) as error:  # a malformed line, not a crash
+            logger.warning("bad youtube report from a worker: %s", error)
+
     async def _apply(self, entry: RunningStage, outcome: WorkerOutcome) -> None:
         if outcome.status == "succeeded":
             last = await stages.finish_succeeded(self.db, entry.stage_id, outcome.result)
@@ -522,6 +591,9 @@ class Scheduler:
                 await stages.mark_interrupted(self.db, entry.stage_id)
             return
         error = outcome.error or {"kind": "internal", "message": outcome.status, "retryable": True}
+        if error.get("kind") == "wait":
+            await self._defer_for_youtube(entry, str(error.get("message", "")))
+            return
         attempts = await self.db.query(queue.stage_attempts, entry.stage_id)
         if attempts is None:
             attempts = self.policy.max_attempts
@@ -534,6 +606,19 @@ class Scheduler:
         if outcome.stderr_tail and outcome.status == "crashed":
             message += f" | stderr: {outcome.stderr_tail[-800:]}"
         await stages.finish_failed(self.db, entry.stage_id, error=message, retry_at=retry_at)
+
+    async def _defer_for_youtube(self, entry: RunningStage, message: str) -> None:
+        """The upload cannot go on (quota spent mid-way, a capped channel, every grant
+        revoked): the video waits, the attempt is given back, and it goes on when rotation
+        finds a way again (a reset, another project, a reconnect)."""
+        decision = await self.db.query(
+            rotation.plan_upload, self.box.vault, self.settings, entry.video_id, self.clock(), None
+        )
+        if isinstance(decision, rotation.Wait):
+            until, reason = decision.until, decision.reason
+        else:
+            until, reason = self.clock() + timedelta(seconds=5), f"waiting for YouTube: {message}"
+        await stages.defer(self.db, entry.stage_id, until=until, reason=reason)
 
     def snapshot(self) -> dict[str, Any]:
         system = self.telemetry.get("system")

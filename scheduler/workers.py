@@ -38,7 +38,7 @@ from render.protocol import SUPERVISOR_PID_ENV, StageSpec
 from render.providers import SECRETS_ENV
 from storage.files import write_atomic
 
-EventKind = Literal["progress", "cost", "provider", "log", "result", "error"]
+EventKind = Literal["progress", "cost", "provider", "youtube", "log", "result", "error"]
 Status = Literal["succeeded", "failed", "timed_out", "cancelled", "crashed"]
 EVENT_KINDS: frozenset[str] = frozenset(get_args(EventKind))
 

@@ -129,6 +129,8 @@ class Channel(Base):
     style: Mapped[str | None] = mapped_column(String(50))
     # When the channel publishes: a crontab line, or None for as-queued.
     schedule: Mapped[str | None] = mapped_column(String(100))
+    # The time zone the crontab is read in (migration 0008).
+    schedule_timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     # Per stage, the providers to try in order: {"script": ["openai:gpt-4o", "template"]}.
     providers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     budget_micro_usd: Mapped[int] = mapped_column(Integer, default=3_000_000)
@@ -137,6 +139,12 @@ class Channel(Base):
         Integer, default=2_500_000, server_default="2500000"
     )
     privacy: Mapped[str] = mapped_column(String(16), default="private")
+    # Where uploads go (migration 0008): the YouTube channel (UC...), a playlist each video
+    # joins, the category and the made-for-kids flag YouTube asks of every upload.
+    youtube_channel_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    youtube_playlist_id: Mapped[str | None] = mapped_column(String(64))
+    youtube_category_id: Mapped[str] = mapped_column(String(8), default="22", server_default="22")
+    made_for_kids: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -171,6 +179,9 @@ class Video(Base):
     error: Mapped[str | None] = mapped_column(Text)
     # Why a waiting video does not go on now, in words (migration 0007).
     waiting_reason: Mapped[str | None] = mapped_column(Text)
+    # On YouTube (migration 0008): set by the upload stage, or by hand for a manual upload.
+    youtube_video_id: Mapped[str | None] = mapped_column(String(64))
+    youtube_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column()
@@ -272,3 +283,156 @@ class Event(Base):
         ForeignKey("videos.id", ondelete="CASCADE"), index=True
     )
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class YouTubeProject(Base):
+    """A Google Cloud OAuth client: where YouTube quota lives (per Pacific-time day)."""
+
+    __tablename__ = "youtube_projects"
+    __table_args__ = (UniqueConstraint("owner_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    client_id: Mapped[str] = mapped_column(String(255))
+    client_secret_cipher: Mapped[bytes] = mapped_column(LargeBinary)
+    client_secret_fingerprint: Mapped[str] = mapped_column(String(16))
+    # Unaudited projects' uploads are locked private by YouTube.
+    audited: Mapped[bool] = mapped_column(Boolean, default=False)
+    # This project's own bucket sizes ({"uploads": 200}); missing buckets take the box's.
+    quota_buckets: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # quotaExceeded seen: nothing more from this project until then (the Pacific midnight).
+    exhausted_until: Mapped[datetime | None] = mapped_column()
+    warned_day: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class YouTubeConnection(Base):
+    """One YouTube channel authorized through one project: its refresh token, sealed."""
+
+    __tablename__ = "youtube_connections"
+    __table_args__ = (UniqueConstraint("project_id", "youtube_channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("youtube_projects.id", ondelete="CASCADE"), index=True
+    )
+    youtube_channel_id: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    token_cipher: Mapped[bytes] = mapped_column(LargeBinary)
+    # connected | needs_reconnect (invalid_grant: the operator must authorize again)
+    status: Mapped[str] = mapped_column(String(24), default="connected")
+    health: Mapped[float] = mapped_column(Float, default=1.0)
+    # uploadLimitExceeded: the YouTube channel's own 24 h cap, reached.
+    capped_until: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class YouTubeQuota(Base):
+    """Calls of one API method through one project on one Pacific-time day, and their cost."""
+
+    __tablename__ = "youtube_quota"
+    __table_args__ = (UniqueConstraint("project_id", "day", "method"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("youtube_projects.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD, America/Los_Angeles
+    method: Mapped[str] = mapped_column(String(64))
+    bucket: Mapped[str] = mapped_column(String(32))
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    units: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class YouTubeUpload(Base):
+    """A video's way onto YouTube: the resumable session, the id it got, the steps done.
+
+    Recorded as the upload stage reports them, so a retry (or another supervisor after a
+    crash) resumes the same session instead of uploading the video twice.
+    """
+
+    __tablename__ = "youtube_uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), unique=True)
+    connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("youtube_connections.id", ondelete="SET NULL")
+    )
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("youtube_projects.id", ondelete="SET NULL")
+    )
+    session_url: Mapped[str | None] = mapped_column(Text)
+    youtube_video_id: Mapped[str | None] = mapped_column(String(64))
+    # Steps after the upload that are done: {"thumbnail": true, "captions": true, ...}.
+    steps: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    privacy: Mapped[str | None] = mapped_column(String(16))
+    publish_at: Mapped[datetime | None] = mapped_column()
+    # Why it is private whatever was asked (an unaudited project), in words.
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class YouTubeOAuthState(Base):
+    """A connect that was started: its one-use state, the PKCE verifier, where it returns."""
+
+    __tablename__ = "youtube_oauth_states"
+
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("youtube_projects.id", ondelete="CASCADE"))
+    code_verifier: Mapped[str | None] = mapped_column(String(128))
+    redirect_uri: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+
+
+class BacklogTopic(Base):
+    """A topic waiting for one of its channel's publishing slots, in the channel's order."""
+
+    __tablename__ = "backlog_topics"
+    __table_args__ = (Index("ix_backlog_topics_channel_id_position", "channel_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScheduleSlot(Base):
+    """A publishing slot of a channel that was acted on: the video queued for it, or why not.
+
+    One row per channel and slot, so a restarted supervisor never fills a slot twice.
+    """
+
+    __tablename__ = "schedule_slots"
+    __table_args__ = (UniqueConstraint("channel_id", "slot_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    slot_at: Mapped[datetime] = mapped_column()
+    video_id: Mapped[int | None] = mapped_column(ForeignKey("videos.id", ondelete="SET NULL"))
+    outcome: Mapped[str] = mapped_column(String(16))  # queued | empty
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class YouTubeStats(Base):
+    """A published video's latest statistics from videos.list."""
+
+    __tablename__ = "youtube_stats"
+
+    video_id: Mapped[int] = mapped_column(
+        ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True
+    )
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    likes: Mapped[int] = mapped_column(Integer, default=0)
+    comments: Mapped[int] = mapped_column(Integer, default=0)
+    fetched_at: Mapped[datetime] = mapped_column()

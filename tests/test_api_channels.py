@@ -38,10 +38,16 @@ async def test_create_takes_a_name_and_defaults_the_rest(api: Api) -> None:
         "style": None,
         "format": "1080p",
         "schedule": None,
+        "schedule_timezone": "UTC",
+        "next_slots": [],
         "providers": {},
         "budget_micro_usd": 3_000_000,
         "downgrade_micro_usd": 2_500_000,
         "privacy": "private",
+        "youtube_channel_id": None,
+        "youtube_playlist_id": None,
+        "youtube_category_id": "22",
+        "made_for_kids": False,
     }
     async with api.services.db.read() as session:
         row = await session.get(Channel, body["id"])
@@ -332,3 +338,76 @@ async def test_delete_needs_write_and_ownership(api: Api) -> None:
     assert (await api.call(operator, "GET", path))[0] == 200
     admin = await api.caller("admin")
     assert (await api.call(admin, "DELETE", path))[0] == 204
+
+
+async def test_the_youtube_settings_of_a_channel(api: Api) -> None:
+    operator = await api.caller()
+    channel = await api.channel(operator)
+    target = "UC" + "d" * 22
+    status, body = await api.call(
+        operator,
+        "PATCH",
+        f"{CHANNELS}/{channel['id']}",
+        json={"youtube_channel_id": target, "youtube_playlist_id": "PLabc", "made_for_kids": True},
+    )
+    assert status == 200, body
+    assert body["youtube_channel_id"] == target and body["made_for_kids"] is True
+    for wrong, field in [
+        ({"youtube_channel_id": "not-a-channel"}, "youtube_channel_id"),
+        ({"youtube_category_id": "abc"}, "youtube_category_id"),
+        ({"made_for_kids": None}, "made_for_kids"),
+    ]:
+        status, problem = await api.call(
+            operator, "PATCH", f"{CHANNELS}/{channel['id']}", json=wrong
+        )
+        assert status == 400 and field_of(problem) == [field], problem
+    status, body = await api.call(
+        operator, "PATCH", f"{CHANNELS}/{channel['id']}", json={"youtube_channel_id": None}
+    )
+    assert status == 200 and body["youtube_channel_id"] is None
+
+
+async def test_the_backlog_is_added_to_reordered_and_trimmed(api: Api) -> None:
+    operator = await api.caller()
+    channel = await api.channel(operator)
+    path = f"{CHANNELS}/{channel['id']}/backlog"
+    status, body = await api.call(operator, "POST", path, json={"topics": [" tides ", "volcanoes"]})
+    assert status == 201, body
+    assert [(t["topic"], t["position"]) for t in body["items"]] == [("tides", 1), ("volcanoes", 2)]
+    status, body = await api.call(operator, "POST", path, json={"topics": ["comets"]})
+    ids = [t["id"] for t in body["items"]]
+    status, body = await api.call(operator, "PUT", f"{path}/order", json={"ids": ids[::-1]})
+    assert status == 200 and [t["topic"] for t in body["items"]] == ["comets", "volcanoes", "tides"]
+    status, problem = await api.call(operator, "PUT", f"{path}/order", json={"ids": ids[:2]})
+    assert status == 400 and field_of(problem) == ["ids"], problem
+    status, _ = await api.call(operator, "DELETE", f"{path}/{ids[1]}")
+    assert status == 204
+    status, body = await api.call(operator, "GET", path)
+    assert [t["topic"] for t in body["items"]] == ["comets", "tides"]
+    status, problem = await api.call(operator, "POST", path, json={"topics": ["  "]})
+    assert status == 400 and field_of(problem) == ["topics"], problem
+    status, _ = await api.call(operator, "DELETE", f"{path}/{ids[1]}")
+    assert status == 404
+
+
+async def test_a_schedule_shows_its_next_slots_in_its_time_zone(api: Api) -> None:
+    operator = await api.caller()
+    channel = await api.channel(operator)
+    status, body = await api.call(
+        operator,
+        "PATCH",
+        f"{CHANNELS}/{channel['id']}",
+        json={"schedule": "30 18 * * *", "schedule_timezone": "America/New_York"},
+    )
+    assert status == 200, body
+    assert len(body["next_slots"]) == 5
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    for slot in body["next_slots"]:
+        local = datetime.fromisoformat(slot).astimezone(ZoneInfo("America/New_York"))
+        assert (local.hour, local.minute) == (18, 30)
+    status, problem = await api.call(
+        operator, "PATCH", f"{CHANNELS}/{channel['id']}", json={"schedule_timezone": "Mars/Base"}
+    )
+    assert status == 400 and field_of(problem) == ["schedule_timezone"], problem

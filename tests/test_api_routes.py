@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from appliance.domain.youtube import connections as youtube_connections
 from tests.api_support import Api
 from web.app import create_app
 
@@ -27,6 +28,10 @@ class Route:
 
 
 V = "/api/v1/videos/<row_id:video_id>"
+CH = "/api/v1/channels/<row_id:channel_id>"
+YT = "/api/v1/youtube"
+P = f"{YT}/projects/<row_id:project_id>"
+C = f"{YT}/connections/<row_id:connection_id>"
 CREDENTIAL = "<any('openai', 'local-llm', 'google-tts', 'pexels', 'pixabay'):name>"
 ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/auth/login"): Route("/api/v1/auth/login", public=True, tenancy="own"),
@@ -81,6 +86,30 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/system/queue"): Route("/api/v1/system/queue", tenancy="own"),
     ("GET", "/api/v1/system/version"): Route("/api/v1/system/version", tenancy="own"),
     ("WS", "/api/v1/events"): Route("/api/v1/events", tenancy="events"),
+    ("POST", f"{V}/published"): Route(
+        "/api/v1/videos/{video}/published", {"youtube_url": "https://youtu.be/dQw4w9WgXcQ"}
+    ),
+    ("GET", f"{CH}/backlog"): Route("/api/v1/channels/{channel}/backlog"),
+    ("POST", f"{CH}/backlog"): Route("/api/v1/channels/{channel}/backlog", {"topics": ["x"]}),
+    ("PUT", f"{CH}/backlog/order"): Route("/api/v1/channels/{channel}/backlog/order", {"ids": [1]}),
+    ("DELETE", f"{CH}/backlog/<row_id:topic_id>"): Route("/api/v1/channels/{channel}/backlog/1"),
+    ("POST", f"{YT}/projects"): Route(f"{YT}/projects", {}, tenancy="own"),
+    ("GET", f"{YT}/projects"): Route(f"{YT}/projects", tenancy="list"),
+    ("GET", P): Route(f"{YT}/projects/{{project}}"),
+    ("PATCH", P): Route(f"{YT}/projects/{{project}}", {"name": "mine now"}),
+    ("DELETE", P): Route(f"{YT}/projects/{{project}}"),
+    ("GET", f"{P}/quota"): Route(f"{YT}/projects/{{project}}/quota"),
+    ("POST", f"{P}/connect"): Route(f"{YT}/projects/{{project}}/connect", {}),
+    ("GET", f"{YT}/oauth/callback"): Route(
+        f"{YT}/oauth/callback?code=c&state=s", public=True, tenancy="own"
+    ),
+    ("POST", f"{YT}/connections/paste"): Route(
+        f"{YT}/connections/paste", {"code": "c", "state": "s"}, tenancy="own"
+    ),
+    ("GET", f"{YT}/connections"): Route(f"{YT}/connections", tenancy="list"),
+    ("GET", C): Route(f"{YT}/connections/{{connection}}"),
+    ("DELETE", C): Route(f"{YT}/connections/{{connection}}"),
+    ("POST", f"{C}/reconnect"): Route(f"{YT}/connections/{{connection}}/reconnect", {}),
 }
 
 
@@ -108,7 +137,26 @@ async def world(api: Api) -> dict[str, Any]:
     video = await api.video(first, channel["id"])
     status, key = await api.call(first, "POST", "/api/v1/keys", json={"name": "mine"})
     assert status == 201
-    ids = {"channel": channel["id"], "video": video["id"], "key": key["id"], "user": first.id}
+    status, project = await api.call(
+        first,
+        "POST",
+        "/api/v1/youtube/projects",
+        json={"name": "p", "client_id": "client-1", "client_secret": "secret-123"},
+    )
+    assert status == 201, project
+    services = api.services
+    async with services.db.write() as session:
+        connection = await youtube_connections.keep(
+            session, services.credentials, first.id, project["id"], "UC" + "x" * 22, "c", "1//t"
+        )
+    ids = {
+        "channel": channel["id"],
+        "video": video["id"],
+        "key": key["id"],
+        "user": first.id,
+        "project": project["id"],
+        "connection": connection.id,
+    }
     return {"first": first, "second": second, "admin": admin, "ids": ids}
 
 

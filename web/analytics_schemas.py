@@ -65,6 +65,10 @@ class AnalyticsDay(AnalyticsTally):
 class AnalyticsChannel(AnalyticsTally):
     channel_id: int
     name: str | None
+    published: int = Field(description="Its videos on YouTube, all time.")
+    views: int = Field(description="Their views, as YouTube last said (fetched hourly at most).")
+    likes: int
+    comments: int
 
 
 class AnalyticsStage(BaseModel):
@@ -109,6 +113,10 @@ def _channel(channel: ChannelTally) -> AnalyticsChannel:
     return AnalyticsChannel(
         channel_id=channel.channel_id,
         name=channel.name,
+        published=channel.audience.published,
+        views=channel.audience.views,
+        likes=channel.audience.likes,
+        comments=channel.audience.comments,
         **AnalyticsTally.of(channel.tally).model_dump(),
     )
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from quart import Blueprint, Response
 from quart_schema import validate_querystring, validate_request
 
-from appliance.domain import channels
+from appliance.domain import channels, schedules
 from storage import models
+from storage.models import utcnow
 from web.api_resources import API_PREFIX, empty_response, use_row_ids
 from web.api_schemas import ROW_ID, ListQuery, problems
 from web.auth import CurrentUser, current_user
@@ -33,10 +34,20 @@ def channel_out(channel: models.Channel) -> Channel:
         style=channel.style,
         format=channel.format,
         schedule=channel.schedule,
+        schedule_timezone=channel.schedule_timezone,
+        next_slots=(
+            schedules.next_slots(channel.schedule, channel.schedule_timezone, utcnow(), 5)
+            if channel.schedule
+            else []
+        ),
         providers=channel.providers or {},
         budget_micro_usd=channel.budget_micro_usd,
         downgrade_micro_usd=channel.downgrade_micro_usd,
         privacy=channel.privacy,
+        youtube_channel_id=channel.youtube_channel_id,
+        youtube_playlist_id=channel.youtube_playlist_id,
+        youtube_category_id=channel.youtube_category_id,
+        made_for_kids=channel.made_for_kids,
         created_at=channel.created_at,
         updated_at=channel.updated_at,
     )

@@ -12,6 +12,7 @@ from appliance.config.settings import Settings
 from web import (
     api_analytics,
     api_auth,
+    api_backlog,
     api_channels,
     api_credentials,
     api_downloads,
@@ -20,6 +21,7 @@ from web import (
     api_system,
     api_users,
     api_videos,
+    api_youtube,
     console,
     health,
 )
@@ -78,6 +80,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Quart:
     app.register_blueprint(api_system.blueprint)
     app.register_blueprint(api_analytics.blueprint)
     app.register_blueprint(api_events.blueprint)
+    app.register_blueprint(api_backlog.blueprint)
+    app.register_blueprint(api_youtube.blueprint)
+    app.register_blueprint(api_youtube.videos_blueprint)
 
     if services is not None:
         app.extensions[EXTENSION_KEY] = services

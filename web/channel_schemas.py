@@ -10,25 +10,34 @@ from pydantic import BaseModel, Field
 
 from appliance.domain.channel_settings import (
     BudgetMicroUsd,
+    CategoryId,
     ChannelSettings,
     Crontab,
     DowngradeMicroUsd,
     LanguageTag,
     Niche,
+    PlaylistId,
     Privacy,
     ProviderList,
     Style,
+    TimeZoneName,
     VoiceName,
+    YouTubeChannelId,
     budget_field,
+    category_field,
     downgrade_field,
     language_field,
+    made_for_kids_field,
     name_field,
     niche_field,
+    playlist_field,
     privacy_field,
     providers_field,
     schedule_field,
     style_field,
+    timezone_field,
     voice_field,
+    youtube_channel_field,
 )
 from render.protocol import StageName
 from web.api_schemas import BodyModel, Page, VideoFormat
@@ -52,10 +61,15 @@ class ChannelPatch(BodyModel):
     style: Style | None = style_field()
     format: VideoFormat = Field(None)
     schedule: Crontab | None = schedule_field()
+    schedule_timezone: TimeZoneName = timezone_field(None)
     providers: dict[StageName, ProviderList] = providers_field(default=None)
     budget_micro_usd: BudgetMicroUsd = budget_field(None)
     downgrade_micro_usd: DowngradeMicroUsd = downgrade_field(None)
     privacy: Privacy = privacy_field(None)
+    youtube_channel_id: YouTubeChannelId | None = youtube_channel_field()
+    youtube_playlist_id: PlaylistId | None = playlist_field()
+    youtube_category_id: CategoryId = category_field(None)
+    made_for_kids: bool = made_for_kids_field(None)
 
     def changes(self) -> dict[str, Any]:
         """The fields the request gave, by name."""
@@ -73,10 +87,18 @@ class Channel(BaseModel):
     style: str | None
     format: str
     schedule: str | None
+    schedule_timezone: str
+    next_slots: list[datetime] = Field(
+        default_factory=list, description="The schedule's next five publishing slots (UTC)."
+    )
     providers: dict[str, list[str]]
     budget_micro_usd: int
     downgrade_micro_usd: int
     privacy: str
+    youtube_channel_id: str | None
+    youtube_playlist_id: str | None
+    youtube_category_id: str
+    made_for_kids: bool
     created_at: datetime
     updated_at: datetime
 

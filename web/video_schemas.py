@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from render.script.write import MAX_SECONDS, MIN_SECONDS
+from render.lengths import MAX_SECONDS, MIN_SECONDS
 from web.api_schemas import (
     BinaryFile,
     BodyModel,
@@ -121,6 +121,8 @@ class VideoOut(BaseModel):
         description="Why a `waiting` video does not go on now (a retry's time, a full hot "
         "tier, no free slot), in words.",
     )
+    youtube_video_id: str | None = Field(None, description="Its id on YouTube, once published.")
+    youtube_url: str | None = Field(None, description="Its YouTube address, once published.")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -183,12 +185,41 @@ class ArtifactOut(BaseModel):
     url: str = Field(description="Where to download it (Range requests supported).")
 
 
+class PublishingOut(BaseModel):
+    """How its upload to YouTube went."""
+
+    youtube_video_id: str | None
+    privacy: str | None = Field(description="The privacy YouTube gave it.")
+    note: str | None = Field(
+        description="What to know: an unaudited project keeps it private, why it was not "
+        "uploaded, or that it was published by hand."
+    )
+    steps: dict[str, bool] = Field(
+        description="The steps after the upload: thumbnail, captions, playlist (false: "
+        "YouTube refused it for good)."
+    )
+    publish_at: datetime | None = Field(description="When YouTube makes it public, if scheduled.")
+
+
+class StatisticsOut(BaseModel):
+    """Its figures on YouTube, as last fetched (at most hourly)."""
+
+    views: int
+    likes: int
+    comments: int
+    fetched_at: datetime
+
+
 class VideoDetail(VideoOut):
     events: list[EventOut] = Field(
         description="Its latest events (up to 50, oldest first); progress ticks left out."
     )
     costs: Costs
     artifacts: list[ArtifactOut] = Field(description="The files produced so far.")
+    publishing: PublishingOut | None = Field(
+        None, description="Its way onto YouTube, when the channel publishes there."
+    )
+    statistics: StatisticsOut | None = Field(None, description="Its figures on YouTube.")
 
 
 class Mp4File(BinaryFile):

@@ -65,6 +65,31 @@ def _detail(detail: VideoDetailRecord) -> dict[str, Any]:
             }
             for found in detail.artifacts
         ],
+        "publishing": _publishing(detail.upload),
+        "statistics": _statistics(detail.statistics),
+    }
+
+
+def _statistics(row: Any) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {
+        "views": row.views,
+        "likes": row.likes,
+        "comments": row.comments,
+        "fetched_at": row.fetched_at,
+    }
+
+
+def _publishing(upload: Any) -> dict[str, Any] | None:
+    if upload is None:
+        return None
+    return {
+        "youtube_video_id": upload.youtube_video_id,
+        "privacy": upload.privacy,
+        "note": upload.note,
+        "steps": upload.steps or {},
+        "publish_at": upload.publish_at,
     }
 
 
@@ -89,6 +114,8 @@ def _video(record: VideoRecord) -> dict[str, Any]:
         "output_path": video.output_path,
         "error": video.error,
         "waiting_reason": video.waiting_reason,
+        "youtube_video_id": video.youtube_video_id,
+        "youtube_url": video.youtube_url,
         "created_at": video.created_at,
         "started_at": video.started_at,
         "finished_at": video.finished_at,

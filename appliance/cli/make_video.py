@@ -33,10 +33,10 @@ from appliance.domain.video_reads import VideoRecord
 from appliance.server.gpus import open_gpu_slots
 from render.costs import usd
 from render.formats import FORMATS
+from render.lengths import MAX_SECONDS, MIN_SECONDS
 from render.protocol import STAGES
 from render.publish import slugify
 from render.script import list_niches
-from render.script.write import MAX_SECONDS, MIN_SECONDS
 from scheduler.engine import Scheduler
 from scheduler.telemetry import GpuSampler, PsutilSampler
 from storage.files import fsync_path

@@ -295,6 +295,139 @@ def _chain(*names: str) -> Any:
     )
 
 
+class QuotaCost(_Group):
+    """What one call of an API method takes from a project's day: ``cost`` from ``bucket``."""
+
+    bucket: str = Field(min_length=1, max_length=32)
+    cost: int = Field(ge=0)
+
+
+# Current YouTube Data API rules (shared/PROVIDERS.md): videos.insert has its own bucket of
+# 100 calls a day; the other methods share 10,000 units. Older or raised quotas: edit config.
+DEFAULT_QUOTA_BUCKETS = {"uploads": 100, "units": 10_000}
+DEFAULT_QUOTA_COSTS = {
+    "videos.insert": QuotaCost(bucket="uploads", cost=1),
+    "videos.update": QuotaCost(bucket="units", cost=50),
+    "videos.list": QuotaCost(bucket="units", cost=1),
+    "thumbnails.set": QuotaCost(bucket="units", cost=50),
+    "captions.insert": QuotaCost(bucket="units", cost=400),
+    "playlistItems.insert": QuotaCost(bucket="units", cost=50),
+    "channels.list": QuotaCost(bucket="units", cost=1),
+}
+
+
+class YouTubeSettings(_Group):
+    api_root: str = Field(
+        "https://www.googleapis.com/",
+        pattern=r"^https?://.*/$",
+        description="Root of the YouTube Data API (the discovery document's rootUrl), "
+        "ending in a slash. Tests point it at a loopback fake.",
+    )
+    oauth_auth_uri: str = Field(
+        "https://accounts.google.com/o/oauth2/auth",
+        pattern=r"^https?://",
+        description="Google's OAuth authorization endpoint (where an operator consents).",
+    )
+    oauth_token_uri: str = Field(
+        "https://oauth2.googleapis.com/token",
+        pattern=r"^https?://",
+        description="Google's OAuth token endpoint (code exchange and refresh).",
+    )
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="How browsers reach this box (e.g. https://box.example.com); the OAuth "
+        "callback is this plus /api/v1/youtube/oauth/callback. Unset: the address the "
+        "connect request came in on. Google only redirects to URLs registered on the "
+        "OAuth client; on a LAN box, paste the redirected URL instead.",
+    )
+    quota_buckets: dict[str, int] = Field(
+        default_factory=lambda: dict(DEFAULT_QUOTA_BUCKETS),
+        description="Each quota bucket's size per Pacific-time day for one API project "
+        "(a project may set its own). Current rules: uploads 100 calls, units 10,000.",
+    )
+    quota_costs: dict[str, QuotaCost] = Field(
+        default_factory=lambda: dict(DEFAULT_QUOTA_COSTS),
+        description="Per API method, the bucket it takes from and its cost. Older rules: "
+        'videos.insert = {bucket = "units", cost = 1600}.',
+    )
+    reserve_percent: float = Field(
+        10.0,
+        ge=0,
+        lt=100,
+        description="Share of each bucket uploads never spend, kept for fixes by hand and "
+        "statistics.",
+    )
+    warn_percent: float = Field(
+        70.0,
+        gt=0,
+        le=100,
+        description="Warn when a project has used this share of a bucket before warn_hour.",
+    )
+    warn_hour: int = Field(
+        18, ge=0, le=24, description="Pacific-time hour before which warn_percent warns."
+    )
+    chunk_multiple: int = Field(
+        32,
+        ge=1,
+        le=1024,
+        description="Upload chunk size in multiples of 256 KiB (32: 8 MiB per request).",
+    )
+    timeout_s: float = Field(
+        120.0, gt=0, le=3600, description="Timeout of one request to YouTube or Google OAuth."
+    )
+    max_wait_hours: float = Field(
+        48.0,
+        gt=0,
+        description="A video that cannot be uploaded for this long (no quota, no healthy "
+        "connection) ends exported only: downloadable, and it can be marked published by hand.",
+    )
+    schedule_lead_minutes: float = Field(
+        60.0,
+        gt=0,
+        description="Before a channel's publishing slot, how early its video is queued while "
+        "the box has no measured production time of its own yet.",
+    )
+    schedule_margin_minutes: float = Field(
+        30.0,
+        ge=0,
+        description="Added to the measured production time: how much earlier than strictly "
+        "needed a scheduled video is queued.",
+    )
+    schedule_check_s: float = Field(
+        60.0, gt=0, le=3600, description="How often the publishing schedules are looked at."
+    )
+    stats_refresh_minutes: float = Field(
+        360.0,
+        ge=60,
+        description="How often published videos' statistics are fetched (videos.list, 50 "
+        "ids a call); a video's are never fetched again within the hour.",
+    )
+    health_floor: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="A connection whose health score is below this is used only when "
+        "no healthier one has quota.",
+    )
+
+    @field_validator("quota_costs")
+    @classmethod
+    def _known_buckets(cls, value: dict[str, QuotaCost], info: Any) -> dict[str, QuotaCost]:
+        buckets = info.data.get("quota_buckets") or {}
+        for method, cost in value.items():
+            if cost.bucket not in buckets:
+                raise ValueError(f"{method}: bucket {cost.bucket!r} is not in quota_buckets")
+        return value
+
+    @field_validator("quota_buckets")
+    @classmethod
+    def _positive(cls, value: dict[str, int]) -> dict[str, int]:
+        if any(size < 0 for size in value.values()):
+            raise ValueError("a bucket's size cannot be negative")
+        return value
+
+
 class ProvidersSettings(_Group):
     script: list[str] = _chain("openai:gpt-4o-mini", "template")
     voice: list[str] = _chain("google-tts:en-US-Neural2-D", "piper")
@@ -425,6 +558,7 @@ class Settings(_Group):
     providers: ProvidersSettings = Field(default_factory=ProvidersSettings)
     prices: PriceSettings = Field(default_factory=PriceSettings)
     budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
 
     # Where the values came from, for `config show`; not a setting itself.
     sources: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)

@@ -10,16 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from appliance.domain.errors import NotFound
-from storage.models import ApiKey, Base, Channel, Video
+from storage.models import ApiKey, Base, Channel, Video, YouTubeConnection, YouTubeProject
 
 # SQLite integers are signed 64-bit: a larger id can name no row.
 SQLITE_INT_MAX = 2**63 - 1
 
-Owned = TypeVar("Owned", Channel, Video, ApiKey)
+Owned = TypeVar("Owned", Channel, Video, ApiKey, YouTubeProject, YouTubeConnection)
 R = TypeVar("R", bound=Base)
 
 
@@ -76,3 +76,10 @@ def keyset_page(
         rows = list(session.connection().execute(statement).all())
     page = rows[:limit]
     return page, str(page[-1].id) if len(rows) > limit else None
+
+
+def owned_page(
+    session: Session, actor: Actor, model: type[Owned], limit: int, cursor: str | None
+) -> tuple[list[Owned], str | None]:
+    """One page of the actor's rows of ``model`` (everyone's for an admin), newest first."""
+    return keyset_page(session, scoped(select(model), actor, model), model, limit, cursor)

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from appliance.domain.access import Actor, owned
 from appliance.domain.states import StageStatus, VideoStatus
-from storage.models import Channel, Stage, Video
+from storage.models import Channel, Stage, Video, YouTubeStats
 
 # The tables a report reads: a write to any of them may change it.
-TABLES = ("videos", "stages", "channels")
+TABLES = ("videos", "stages", "channels", "youtube_stats")
 # Stage names in pipeline order, for a stable listing; unknown names sort after.
 STAGE_ORDER = ("script", "voice", "media", "render", "thumbnail", "upload")
 
@@ -54,10 +54,21 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class Audience:
+    """A channel's videos on YouTube, all time: how many, and their latest statistics."""
+
+    published: int = 0
+    views: int = 0
+    likes: int = 0
+    comments: int = 0
+
+
+@dataclass(frozen=True)
 class ChannelTally:
     channel_id: int
     name: str | None
     tally: Tally
+    audience: Audience = Audience()
 
 
 @dataclass(frozen=True)
@@ -172,10 +183,34 @@ def _channels(session: Session, scope: Scope, tallies: dict[int, Tally]) -> list
     }
     for channel_id in tallies.keys() - names.keys():
         names[channel_id] = None
+    audiences = _audiences(session, list(names))
     return [
-        ChannelTally(channel_id, names[channel_id], tallies.get(channel_id, Tally()))
+        ChannelTally(
+            channel_id,
+            names[channel_id],
+            tallies.get(channel_id, Tally()),
+            audiences.get(channel_id, Audience()),
+        )
         for channel_id in sorted(names)
     ]
+
+
+def _audiences(session: Session, channel_ids: list[int]) -> dict[int, Audience]:
+    if not channel_ids:
+        return {}
+    rows = session.execute(
+        select(
+            Video.channel_id,
+            func.count(Video.id),
+            func.coalesce(func.sum(YouTubeStats.views), 0),
+            func.coalesce(func.sum(YouTubeStats.likes), 0),
+            func.coalesce(func.sum(YouTubeStats.comments), 0),
+        )
+        .outerjoin(YouTubeStats, YouTubeStats.video_id == Video.id)
+        .where(Video.channel_id.in_(channel_ids), Video.youtube_video_id.is_not(None))
+        .group_by(Video.channel_id)
+    )
+    return {row[0]: Audience(*(int(value) for value in row[1:])) for row in rows}
 
 
 def _stage_durations(session: Session, filters: list[ColumnElement[bool]]) -> list[StageDurations]:

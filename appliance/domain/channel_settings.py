@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -31,6 +32,9 @@ MAX_PROVIDERS_PER_STAGE = 5
 _PROVIDER_NAME = re.compile(r"[a-z0-9][A-Za-z0-9_.:-]{0,63}")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}")
 _VOICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}")
+_YOUTUBE_CHANNEL = re.compile(r"UC[A-Za-z0-9_-]{22}")
+_PLAYLIST = re.compile(r"[A-Za-z0-9_-]{2,64}")
+_CATEGORY = re.compile(r"[0-9]{1,3}")
 
 
 def _shaped(pattern: re.Pattern[str], how: str) -> AfterValidator:
@@ -153,6 +157,62 @@ def privacy_field(default: Any) -> Any:
     return Field(default, description="The privacy its uploads get.")
 
 
+YouTubeChannelId = Annotated[
+    str,
+    Field(max_length=24),
+    _shaped(_YOUTUBE_CHANNEL, "must be a YouTube channel id: UC and 22 letters, digits, - or _"),
+]
+PlaylistId = Annotated[
+    str,
+    Field(max_length=64),
+    _shaped(_PLAYLIST, "must be a YouTube playlist id such as PLx0sYbCqOb8TBPRdmBHs5Iftvv9TPboYG"),
+]
+CategoryId = Annotated[
+    str, Field(max_length=3), _shaped(_CATEGORY, "must be a YouTube category id such as 22")
+]
+
+
+def youtube_channel_field() -> Any:
+    return Field(
+        None,
+        description="The YouTube channel (UC...) its videos are uploaded to, through the "
+        "connections to it; null: exported locally only.",
+    )
+
+
+def timezone_field(default: Any) -> Any:
+    return Field(
+        default,
+        max_length=64,
+        description="The IANA time zone the schedule is read in, e.g. Europe/Berlin.",
+    )
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            "is not a time zone this box knows, e.g. UTC or America/New_York"
+        ) from None
+    return value
+
+
+TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(_timezone)]
+
+
+def playlist_field() -> Any:
+    return Field(None, description="A playlist each uploaded video is added to; null: none.")
+
+
+def category_field(default: Any) -> Any:
+    return Field(default, description="YouTube category id of its uploads (22: People & Blogs).")
+
+
+def made_for_kids_field(default: Any) -> Any:
+    return Field(default, description="Its uploads are declared made for kids (COPPA).")
+
+
 def _clean_name(value: str) -> str:
     value = value.strip()
     if not value:
@@ -202,10 +262,15 @@ class ChannelSettings(BaseModel):
     style: Style | None = style_field()
     format: VideoFormat = "1080p"
     schedule: Crontab | None = schedule_field()
+    schedule_timezone: TimeZoneName = timezone_field("UTC")
     providers: dict[StageName, ProviderList] = providers_field(default_factory=dict)
     budget_micro_usd: BudgetMicroUsd | None = budget_field(None)
     downgrade_micro_usd: DowngradeMicroUsd | None = downgrade_field(None)
     privacy: Privacy = privacy_field("private")
+    youtube_channel_id: YouTubeChannelId | None = youtube_channel_field()
+    youtube_playlist_id: PlaylistId | None = playlist_field()
+    youtube_category_id: CategoryId = category_field("22")
+    made_for_kids: bool = made_for_kids_field(False)
 
     @field_validator("name")
     @classmethod

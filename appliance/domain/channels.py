@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from appliance.config.settings import Settings
-from appliance.domain.access import Actor, keyset_page, owned, scoped
+from appliance.domain.access import Actor, owned, owned_page
 from appliance.domain.channel_settings import SETTINGS, ChannelSettings
 from appliance.domain.errors import FieldError
 from appliance.domain.events import record_event
@@ -118,7 +118,7 @@ def page(
     session: Session, actor: Actor, limit: int, cursor: str | None
 ) -> tuple[list[Channel], str | None]:
     """One page of the actor's channels, newest first."""
-    return keyset_page(session, scoped(select(Channel), actor, Channel), Channel, limit, cursor)
+    return owned_page(session, actor, Channel, limit, cursor)
 
 
 def one(session: Session, actor: Actor, channel_id: int) -> Channel:

@@ -170,6 +170,35 @@ async def mark_waiting(db: Database, video_id: int, reason: str) -> bool:
         return True
 
 
+async def defer(db: Database, stage_id: int, *, until: datetime, reason: str) -> bool:
+    """A stage that cannot start before ``until`` (no YouTube quota, a capped channel): it
+    stays queued for then, and its video shows ``waiting`` with the reason. A running
+    stage that stopped for this gives its attempt back: waiting is not failing. True if
+    the stage was deferred."""
+    async with db.write() as session:
+        stage = await session.get(Stage, stage_id)
+        if stage is None or stage.status not in (StageStatus.QUEUED, StageStatus.RUNNING):
+            return False
+        video = await session.get(Video, stage.video_id)
+        if video is None or video.status not in (
+            VideoStatus.QUEUED,
+            VideoStatus.RUNNING,
+            VideoStatus.WAITING,
+        ):
+            return False
+        stage.not_before = until
+        if stage.status == StageStatus.RUNNING:
+            stage.attempts = max(0, stage.attempts - 1)
+            _release_claim(stage)
+            await transition(
+                session, stage, StageStatus.QUEUED, reason="deferred", until=until.isoformat()
+            )
+        if video.status != VideoStatus.WAITING or video.waiting_reason != reason:
+            video.waiting_reason = reason
+            await transition(session, video, VideoStatus.WAITING, reason=reason)
+        return True
+
+
 async def finish_succeeded(db: Database, stage_id: int, result: dict[str, Any] | None) -> bool:
     """Record a stage's success; True when it was the video's last stage."""
     async with db.write() as session:
@@ -186,6 +215,10 @@ async def finish_succeeded(db: Database, stage_id: int, result: dict[str, Any] |
         assert video is not None
         last = stage.position == len(STAGES) - 1
         video.progress = round((stage.position + 1) / len(STAGES), 4)
+        data = (result or {}).get("data", {})
+        if data.get("youtube_video_id") and not video.youtube_video_id:
+            video.youtube_video_id = str(data["youtube_video_id"])[:64]
+            video.youtube_url = str(data.get("youtube_url") or "") or None
         if last and video.status != VideoStatus.CANCELLED:
             video.output_path = _exported_video((result or {}).get("artifacts", {}))
             video.error = None

@@ -27,7 +27,7 @@ from appliance.domain.access import SQLITE_INT_MAX, Actor, keyset_page, scoped
 from appliance.domain.errors import NotFound
 from appliance.domain.ledger import VideoCosts, video_costs
 from appliance.domain.video_files import FoundFile, find_artifact, list_artifacts
-from storage.models import Event, Stage, Video
+from storage.models import Event, Stage, Video, YouTubeStats, YouTubeUpload
 from storage.prepared import Prepared
 
 RECENT_EVENTS = 50
@@ -61,6 +61,22 @@ _EVENTS = Prepared(
     .limit(RECENT_EVENTS)
 )
 
+_UPLOAD = Prepared(
+    select(
+        YouTubeUpload.youtube_video_id,
+        YouTubeUpload.privacy,
+        YouTubeUpload.note,
+        YouTubeUpload.steps,
+        YouTubeUpload.publish_at,
+    ).where(YouTubeUpload.video_id == bindparam("video_id"))
+)
+
+_STATS = Prepared(
+    select(
+        YouTubeStats.views, YouTubeStats.likes, YouTubeStats.comments, YouTubeStats.fetched_at
+    ).where(YouTubeStats.video_id == bindparam("video_id"))
+)
+
 
 @dataclass(frozen=True)
 class VideoFilters:
@@ -82,6 +98,8 @@ class VideoDetailRecord:
     events: list[Any]  # its latest events, oldest first
     costs: VideoCosts
     artifacts: list[FoundFile]
+    upload: Any = None  # its row of youtube_uploads, if it has one
+    statistics: Any = None  # its row of youtube_stats, once fetched
 
 
 def page(
@@ -135,6 +153,8 @@ def detail(session: Session, settings: Settings, actor: Actor, video_id: int) ->
         events=list(reversed(events)),
         costs=video_costs(session, video_id),
         artifacts=list_artifacts(settings, video.id, video.output_path),
+        upload=_UPLOAD.first(session, video_id=video_id),
+        statistics=_STATS.first(session, video_id=video_id) if video.youtube_video_id else None,
     )
 
 

@@ -72,7 +72,7 @@ async def create_video(
 ) -> Video:
     """Queue a video with its six stages, every value given (no channel defaults)."""
     async with db.write() as session:
-        return await _add(
+        return await add_video(
             session,
             owner_id=owner_id,
             channel_id=channel_id,
@@ -89,7 +89,7 @@ async def queue_video(db: Database, actor: Actor, new: NewVideo) -> Video:
     """Queue a video on one of the actor's channels, with the channel's format and budget."""
     async with db.write() as session:
         channel = await session.run_sync(owned, actor, Channel, new.channel_id)
-        return await _add(
+        return await add_video(
             session,
             owner_id=channel.owner_id,
             channel_id=channel.id,
@@ -102,7 +102,7 @@ async def queue_video(db: Database, actor: Actor, new: NewVideo) -> Video:
         )
 
 
-async def _add(
+async def add_video(
     session: AsyncSession,
     *,
     owner_id: int,
@@ -114,6 +114,7 @@ async def _add(
     budget_micro_usd: int,
     downgrade_micro_usd: int,
 ) -> Video:
+    """Add a queued video with its stages inside the caller's write transaction."""
     video = Video(
         owner_id=owner_id,
         channel_id=channel_id,

@@ -27,6 +27,7 @@ from appliance.config.settings import Settings
 from appliance.domain.box import open_box
 from appliance.domain.users import NewAdmin, ensure_admin
 from appliance.server.gpus import open_gpu_slots
+from appliance.server.periodic import box_jobs
 from appliance.server.sdnotify import SystemdNotifier
 from appliance.server.sidetasks import SideTasks
 from scheduler.engine import Scheduler
@@ -123,6 +124,8 @@ class Supervisor:
         scheduler = await self._start_scheduler(services)
         self.side_tasks.start("admission", scheduler.admission_loop())
         self.side_tasks.start("leases", scheduler.lease_loop())
+        periodic = box_jobs(services.box)
+        periodic.start()
 
         logger.info(
             "serving",
@@ -147,6 +150,7 @@ class Supervisor:
         died_waiter.cancel()
 
         exit_code = EXIT_SIDE_TASK_DIED if self.side_tasks.dead else EXIT_OK
+        periodic.stop()
         await self._shutdown(services)
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)

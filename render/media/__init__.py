@@ -12,20 +12,27 @@ placing.py      atomic hard-link-or-copy
 gather.py       the stage function, gather_media
 """
 
-from render.media.backgrounds import BackgroundSpec, render_background, section_spec
-from render.media.gather import gather_media
-from render.media.library import LibraryItem, Match, MediaLibrary, RefreshReport, Skipped
-from render.media.title_card import render_title_card
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "BackgroundSpec",
-    "LibraryItem",
-    "Match",
-    "MediaLibrary",
-    "RefreshReport",
-    "Skipped",
-    "gather_media",
-    "render_background",
-    "render_title_card",
-    "section_spec",
-]
+# Loaded on first use (PEP 562): a worker that only copies a file into place
+# (render.media.placing) does not pay for the whole media stage.
+_EXPORTS = {
+    "BackgroundSpec": "backgrounds",
+    "render_background": "backgrounds",
+    "section_spec": "backgrounds",
+    "gather_media": "gather",
+    "LibraryItem": "library",
+    "Match": "library",
+    "MediaLibrary": "library",
+    "RefreshReport": "library",
+    "Skipped": "library",
+    "render_title_card": "title_card",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)

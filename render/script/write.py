@@ -8,6 +8,7 @@ import random
 from jinja2 import Template
 
 from render.artifacts import Script
+from render.lengths import MAX_SECONDS, MIN_SECONDS
 from render.script.catalog import check_niche, list_templates, make_environment
 from render.script.document import parse_rendered
 from render.script.metadata import make_description, make_tags
@@ -20,8 +21,6 @@ from render.voice.rate import speaking_rate
 from render.voices import BUNDLED_VOICE_NAME
 
 DEFAULT_WORDS_PER_SECOND = speaking_rate(BUNDLED_VOICE_NAME)
-MIN_SECONDS = 15
-MAX_SECONDS = 15 * 60
 # The phrase banks hold enough distinct sentences for about this many words of narration
 # without repeating one; longer scripts would come out short.
 MAX_WORDS = 2700

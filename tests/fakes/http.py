@@ -10,6 +10,7 @@ kept in ``requests`` so a test can check what the client really sent.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -35,11 +36,20 @@ class Request:
         return values[0] if values else None
 
 
+# A response with this status is no answer: the server closes the connection instead.
+DROP = 0
+
+
 @dataclass
 class Response:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def drop(cls) -> Response:
+        """Hang up without answering (a connection lost mid-request)."""
+        return cls(DROP)
 
     @classmethod
     def json(cls, value: Any, status: int = 200, **headers: str) -> Response:
@@ -166,6 +176,13 @@ class FakeServer:
         response = scripted.response if scripted and scripted.response else None
         if response is None:
             response = self.respond(request)
+        if response.status == DROP:
+            handler.close_connection = True
+            try:
+                handler.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
         try:
             handler.send_response(response.status)
             for name, value in response.headers.items():
