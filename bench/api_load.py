@@ -2,7 +2,7 @@
 
 A fresh data folder gets the migrations, an operator and an admin (Argon2id
 hashes, as ``ytempire user create`` makes them) and a bulk-inserted history:
-channels, 10,000 finished videos with their six stages, cost entries and
+channels, 10,000 finished videos with their seven stages, cost entries and
 events spread over the last 30 days, all owned by the operator. Every seeded
 video is terminal (succeeded, failed, cancelled, over budget), so the real
 ``ytempire serve`` it starts on loopback has nothing to schedule and only serves.
@@ -65,13 +65,14 @@ from storage.models import Channel, CostEntry, Event, Stage, Video
 
 OPERATOR = ("operator@bench.example", "operator-bench-password")
 ADMIN = ("admin@bench.example", "admin-bench-password")
-STAGES = ("script", "voice", "media", "render", "thumbnail", "upload")
+STAGES = ("script", "voice", "media", "render", "thumbnail", "review", "upload")
 RESOURCES = {
     "script": "io",
     "voice": "cpu",
     "media": "io",
     "render": "gpu_or_cpu",
     "thumbnail": "cpu",
+    "review": "cpu",
     "upload": "io",
 }
 # Seconds each stage takes on a 2-core box (low, high), and progress events it writes.
@@ -81,6 +82,7 @@ STAGE_SECONDS = {
     "media": (2.0, 9.0),
     "render": (20.0, 60.0),
     "thumbnail": (0.3, 2.0),
+    "review": (1.0, 3.0),
     "upload": (1.0, 8.0),
 }
 PROGRESS_EVENTS = {"voice": 2, "render": 5}

@@ -26,13 +26,22 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from render.costs import Charge
 from render.lengths import MAX_SECONDS, MIN_SECONDS
 from render.providers import ProviderChoice, ProviderFailure
+from render.review_limits import ReviewLimits
 from render.youtube.plan import YouTubePlan
 
 # The supervisor's pid, in a worker's environment: the worker ends when it is gone.
 SUPERVISOR_PID_ENV = "YTEMPIRE_SUPERVISOR_PID"
 
-StageName = Literal["script", "voice", "media", "render", "thumbnail", "upload"]
-STAGES: tuple[StageName, ...] = ("script", "voice", "media", "render", "thumbnail", "upload")
+StageName = Literal["script", "voice", "media", "render", "thumbnail", "review", "upload"]
+STAGES: tuple[StageName, ...] = (
+    "script",
+    "voice",
+    "media",
+    "render",
+    "thumbnail",
+    "review",
+    "upload",
+)
 # "wait": the work cannot go on until something outside changes (YouTube's quota day, a
 # channel's upload cap, a reconnect): not a failure, the supervisor makes the video wait.
 ErrorKind = Literal["bad_input", "missing_input", "provider", "resource", "internal", "wait"]
@@ -78,6 +87,8 @@ class StageSpec(BaseModel):
     budget_left_micro_usd: int | None = None
     # The upload stage publishes to YouTube when the supervisor gives it a plan.
     youtube: YouTubePlan | None = None
+    # What the review stage holds the video to (the review.* settings).
+    review: ReviewLimits | None = None
     # Credentials by name ("openai", "google-tts", ...). Never serialized: the spec file on
     # disk has none; the supervisor hands them over in the worker's environment.
     secrets: dict[str, SecretStr] = Field(default_factory=dict, exclude=True, repr=False)

@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from appliance.domain import events, ledger, queue, spend_warnings, stages
+from appliance.domain import events, ledger, queue, review, spend_warnings, stages
 from appliance.domain.box import Box
 from appliance.domain.jobs import job_dir
 from appliance.domain.queue import StageContext
@@ -190,8 +190,8 @@ class Scheduler:
             await asyncio.sleep(lease / 2)
 
     async def run_until_idle(self) -> None:
-        """One-shot mode: admit and run until no video is queued, running or waiting
-        and no stage runs, then return (``make-video``)."""
+        """One-shot mode: admit and run until no video is queued, running or waiting (a
+        video held for a person aside) and no stage runs, then return (``make-video``)."""
         await self.start()
         admission = asyncio.create_task(self.admission_loop(), name="admission")
         leases = asyncio.create_task(self.lease_loop(), name="leases")
@@ -201,7 +201,7 @@ class Scheduler:
                     # A side task that ends has failed: say how.
                     (admission if admission.done() else leases).result()
                     raise RuntimeError("the scheduler's side task ended")
-                active = await self.db.query(queue.active_video_count)
+                active = await self.db.query(queue.workable_video_count)
                 if not active and not self.running:
                     return
                 await self.db.changes.wait(1.0, tables=WAKE_TABLES)
@@ -509,6 +509,7 @@ class Scheduler:
             youtube=(
                 prepared.youtube.plan if isinstance(prepared.youtube, rotation.Upload) else None
             ),
+            review=self.settings.review if entry.name == "review" else None,
         )
 
     async def _charge_compute(self, entry: RunningStage, outcome: WorkerOutcome) -> None:
@@ -580,6 +581,9 @@ class Scheduler:
 
     async def _apply(self, entry: RunningStage, outcome: WorkerOutcome) -> None:
         if outcome.status == "succeeded":
+            if (outcome.result or {}).get("data", {}).get("verdict") == "hold":
+                await review.hold(self.db, entry.stage_id, outcome.result or {})
+                return
             last = await stages.finish_succeeded(self.db, entry.stage_id, outcome.result)
             if last:
                 await spend_warnings.after_video(self.db, self.settings, entry.video_id)

@@ -131,6 +131,9 @@ class Channel(Base):
     schedule: Mapped[str | None] = mapped_column(String(100))
     # The time zone the crontab is read in (migration 0008).
     schedule_timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Below this many backlog topics, ideas refill it by backlog_refill (migration 0009).
+    backlog_low_mark: Mapped[int | None] = mapped_column(Integer)
+    backlog_refill: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     # Per stage, the providers to try in order: {"script": ["openai:gpt-4o", "template"]}.
     providers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     budget_micro_usd: Mapped[int] = mapped_column(Integer, default=3_000_000)

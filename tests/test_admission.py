@@ -59,7 +59,7 @@ UPLOAD = StageNeeds.for_stage(3, "upload")
 def test_stage_resource_classes() -> None:
     resources = {
         name: StageNeeds.for_stage(1, name).resource
-        for name in ("script", "voice", "media", "render", "thumbnail", "upload")
+        for name in ("script", "voice", "media", "render", "thumbnail", "review", "upload")
     }
     assert resources == {
         "script": "io",
@@ -67,6 +67,7 @@ def test_stage_resource_classes() -> None:
         "media": "io",
         "render": "gpu_or_cpu",
         "thumbnail": "cpu",
+        "review": "cpu",
         "upload": "io",
     }
     assert StageNeeds.for_stage(1, "voice", local_voice=False).resource == "io"

@@ -48,6 +48,8 @@ async def test_create_takes_a_name_and_defaults_the_rest(api: Api) -> None:
         "youtube_playlist_id": None,
         "youtube_category_id": "22",
         "made_for_kids": False,
+        "backlog_low_mark": None,
+        "backlog_refill": 10,
     }
     async with api.services.db.read() as session:
         row = await session.get(Channel, body["id"])

@@ -86,11 +86,16 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/system/queue"): Route("/api/v1/system/queue", tenancy="own"),
     ("GET", "/api/v1/system/version"): Route("/api/v1/system/version", tenancy="own"),
     ("WS", "/api/v1/events"): Route("/api/v1/events", tenancy="events"),
+    ("POST", f"{V}/review/approve"): Route("/api/v1/videos/{video}/review/approve"),
+    ("POST", f"{V}/review/reject"): Route("/api/v1/videos/{video}/review/reject", {}),
     ("POST", f"{V}/published"): Route(
         "/api/v1/videos/{video}/published", {"youtube_url": "https://youtu.be/dQw4w9WgXcQ"}
     ),
     ("GET", f"{CH}/backlog"): Route("/api/v1/channels/{channel}/backlog"),
     ("POST", f"{CH}/backlog"): Route("/api/v1/channels/{channel}/backlog", {"topics": ["x"]}),
+    ("POST", f"{CH}/backlog/ideas"): Route(
+        "/api/v1/channels/{channel}/backlog/ideas", {"count": 1}
+    ),
     ("PUT", f"{CH}/backlog/order"): Route("/api/v1/channels/{channel}/backlog/order", {"ids": [1]}),
     ("DELETE", f"{CH}/backlog/<row_id:topic_id>"): Route("/api/v1/channels/{channel}/backlog/1"),
     ("POST", f"{YT}/projects"): Route(f"{YT}/projects", {}, tenancy="own"),

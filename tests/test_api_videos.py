@@ -69,7 +69,7 @@ async def setup(api: Api) -> tuple[Caller, dict[str, Any]]:
 # -- create ----------------------------------------------------------------------------
 
 
-async def test_create_queues_six_stages_with_the_channels_format_and_budget(api: Api) -> None:
+async def test_create_queues_seven_stages_with_the_channels_format_and_budget(api: Api) -> None:
     operator = await api.caller()
     channel = await api.channel(operator, format="shorts", budget_micro_usd=7_000_000)
     response = await api.client.post(
@@ -88,6 +88,7 @@ async def test_create_queues_six_stages_with_the_channels_format_and_budget(api:
         "media",
         "render",
         "thumbnail",
+        "review",
         "upload",
     ]
     named = await api.video(operator, channel["id"], format="720p", seconds=30.0)  # JSON: 30

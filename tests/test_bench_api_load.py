@@ -14,7 +14,7 @@ def test_seed_makes_a_finished_history_owned_by_the_operator(tmp_path):
     seeded = api_load.seed(tmp_path / "data", 60)
 
     assert seeded.video_ids == list(range(1, 61))
-    assert seeded.counts["stages"] == 6 * 60
+    assert seeded.counts["stages"] == 7 * 60
     with sqlite3.connect(tmp_path / "data" / "ytempire.db") as db:
         operator = db.execute(
             "SELECT id FROM users WHERE email = ? AND role = 'operator'", (api_load.OPERATOR[0],)

@@ -21,7 +21,7 @@ async def test_times_and_gaps_come_from_the_stage_timestamps(tmp_path: Path) -> 
     path = tmp_path / "run.db"
     migrate.upgrade(path)
     db = Database(path)
-    names = ("script", "voice", "media", "render", "thumbnail", "upload")
+    names = ("script", "voice", "media", "render", "thumbnail", "review", "upload")
     async with db.write() as session:
         session.add(User(id=1, email="a@b.c", password_hash="x", role="operator"))
         await session.flush()
@@ -59,7 +59,7 @@ async def test_times_and_gaps_come_from_the_stage_timestamps(tmp_path: Path) -> 
     measured = timeline(path, 1)
     assert measured["seconds"] == 30.0
     assert measured["first_admission_ms"] == 40.0
-    assert [round(g["ms"]) for g in measured["gaps"]] == [5, 10, 15, 20, 25]
+    assert [round(g["ms"]) for g in measured["gaps"]] == [5, 10, 15, 20, 25, 30]
     assert measured["gaps"][0]["after"] == "script" and measured["gaps"][0]["before"] == "voice"
 
     run = {**measured, "process_s": 31.5}

@@ -138,6 +138,7 @@ def test_estimates_scale_with_length_and_price(box: Settings) -> None:
         "media",
         "render",
         "thumbnail",
+        "review",
         "upload",
     ]
     assert lines[0].micro_usd == 0 and lines[3].micro_usd > 0

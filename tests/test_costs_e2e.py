@@ -93,7 +93,7 @@ async def channel(services: Services, **providers: list[str]) -> int:
         return row.id
 
 
-async def run_until_settled(services: Services, video_ids: list[int], limit_s: float = 300):
+async def run_until_settled(services: Services, video_ids: list[int], limit_s: float = 100):
     hot = services.settings.tier_root("hot")
     reading = SystemReading(
         cpu_percent=10.0,
@@ -110,11 +110,13 @@ async def run_until_settled(services: Services, video_ids: list[int], limit_s: f
     while loop.time() < deadline:
         await scheduler.tick()
         async with services.db.read() as session:
-            statuses = [(await session.get(Video, v)).status for v in video_ids]
+            rows = [await session.get(Video, v) for v in video_ids]
+        statuses = [row.status for row in rows]
         if all(status in settled for status in statuses) and not scheduler.running:
             return statuses
         await asyncio.sleep(0.1)
-    raise AssertionError(f"videos did not settle: {statuses}")
+    reasons = [row.waiting_reason for row in rows]
+    raise AssertionError(f"videos did not settle: {statuses} {reasons}")
 
 
 async def ledger(services: Services, video_id: int) -> list[CostEntry]:
@@ -175,7 +177,7 @@ async def test_all_real_providers_cost_what_a_hand_computation_says(
     compute = [e for e in entries if e.provider.startswith("compute:")]
     assert sorted(p for p in paid if not p[0].startswith("compute:")) == sorted(expected)
     # Compute: every CPU-slot stage, at $0.018 an hour = 5 µ$ a slot-second.
-    assert {e.stage for e in compute} == {"voice", "render", "thumbnail"}
+    assert {e.stage for e in compute} == {"voice", "render", "thumbnail", "review"}
     for entry in compute:
         assert entry.unit == "slot-second" and entry.unit_price_micro_usd == 5.0
         assert entry.amount_micro_usd == by_hand(entry.units, 5)

@@ -90,7 +90,7 @@ def text_edges(luma: np.ndarray) -> int:
 def test_prints_the_path_last_and_shows_stage_progress(made) -> None:
     _, video, result = made
     assert video.is_file() and video.suffix == ".mp4"
-    for stage in ("script", "voice", "media", "render", "thumbnail", "upload"):
+    for stage in ("script", "voice", "media", "render", "thumbnail", "review", "upload"):
         assert stage in result.stderr
 
 

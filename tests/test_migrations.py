@@ -90,3 +90,49 @@ def test_event_ids_stay_autoincrement_at_every_revision(tmp_path: Path, revision
         ]
     connection.close()
     assert "AUTOINCREMENT" in sql
+
+
+def test_videos_made_before_reviews_get_a_review_stage(tmp_path: Path) -> None:
+    db_path = tmp_path / "y.db"
+    migrate.upgrade(db_path, "0008")
+    names = ("script", "voice", "media", "render", "thumbnail", "upload")
+    with sqlite3.connect(db_path) as connection:
+        connection.execute(
+            "INSERT INTO users (id, email, password_hash, role, is_active, created_at, updated_at)"
+            " VALUES (1, 'a@b.c', 'x', 'operator', 1, '2026-01-01', '2026-01-01')"
+        )
+        connection.execute(
+            "INSERT INTO channels (id, owner_id, name, niche, language, format, providers,"
+            " budget_micro_usd, privacy, options, created_at, updated_at)"
+            " VALUES (1, 1, 'c', 'general', 'en', '1080p', '{}', 1, 'private', '{}', '2026-01-01',"
+            " '2026-01-01')"
+        )
+        for video_id, upload in ((1, "succeeded"), (2, "queued")):
+            connection.execute(
+                "INSERT INTO videos (id, owner_id, channel_id, topic, status, priority, format,"
+                " target_seconds, progress, budget_micro_usd, cost_micro_usd, created_at,"
+                " updated_at) VALUES (?, 1, 1, 't', 'running', 0, '1080p', 60, 0, 1, 0,"
+                " '2026-01-01', '2026-01-01')",
+                (video_id,),
+            )
+            for position, name in enumerate(names):
+                status = upload if name == "upload" else "succeeded"
+                connection.execute(
+                    "INSERT INTO stages (video_id, name, position, status, resource_class,"
+                    " attempts, progress) VALUES (?, ?, ?, ?, 'io', 1, 0)",
+                    (video_id, name, position, status),
+                )
+    connection.close()
+    migrate.upgrade(db_path)
+    with sqlite3.connect(db_path) as connection:
+        rows = connection.execute(
+            "SELECT video_id, name, position, status FROM stages WHERE name IN ('review', 'upload')"
+            " ORDER BY video_id, position"
+        ).fetchall()
+    connection.close()
+    assert rows == [
+        (1, "review", 5, "succeeded"),  # uploaded before reviews existed: not held back
+        (1, "upload", 6, "succeeded"),
+        (2, "review", 5, "queued"),  # still to be uploaded: reviewed first
+        (2, "upload", 6, "queued"),
+    ]

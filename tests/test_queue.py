@@ -11,6 +11,7 @@ from sqlalchemy import select
 from appliance.domain import ledger, queue, videos
 from appliance.domain import stages as stage_runs
 from appliance.domain.states import InvalidTransition, StageStatus, VideoStatus, transition
+from render.protocol import STAGES
 from storage import migrate
 from storage.db import Database
 from storage.models import Channel, CostEntry, Event, Stage, User, Video, utcnow
@@ -49,10 +50,10 @@ async def stages_of(db: Database, video_id: int) -> dict[str, Stage]:
         return {s.name: s for s in rows.all()}
 
 
-async def test_a_new_video_has_its_six_stages_queued_and_only_the_first_is_ready(db) -> None:
+async def test_a_new_video_has_its_seven_stages_queued_and_only_the_first_is_ready(db) -> None:
     video = await new_video(db)
     stages = await stages_of(db, video.id)
-    assert list(stages) == ["script", "voice", "media", "render", "thumbnail", "upload"]
+    assert list(stages) == ["script", "voice", "media", "render", "thumbnail", "review", "upload"]
     assert {s.status for s in stages.values()} == {"queued"}
     ready = await db.query(queue.ready_stages, now=utcnow())
     assert [(r.video_id, r.name) for r in ready] == [(video.id, "script")]
@@ -105,7 +106,8 @@ async def test_success_advances_the_video_to_its_next_stage(db) -> None:
     async with db.read() as session:
         costs = (await session.scalars(select(CostEntry))).all()
         assert [(c.stage, c.provider, c.attempt) for c in costs] == [("script", "template", 1)]
-        assert (await session.get(Video, video.id)).progress == pytest.approx(1 / 6, abs=1e-3)
+        progress = (await session.get(Video, video.id)).progress
+        assert progress == pytest.approx(1 / len(STAGES), abs=1e-3)
 
 
 async def test_a_failed_attempt_waits_for_its_retry_time_then_fails_for_good(db) -> None:

@@ -128,7 +128,7 @@ def test_videos_all_succeed_within_the_slots(tmp_path: Path) -> None:
         assert peak["cpu"] <= 1 and peak["io"] <= 2
         for video_id in ids:
             done = video(url, video_id)
-            assert [s["status"] for s in done["stages"]] == ["succeeded"] * 6
+            assert [s["status"] for s in done["stages"]] == ["succeeded"] * 7
             assert Path(done["output_path"]).is_file()
             assert done["progress"] == 1.0
         served.process.send_signal(signal.SIGTERM)

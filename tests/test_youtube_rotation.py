@@ -94,7 +94,7 @@ async def test_waiting_past_the_longest_wait_ends_exported_only(box, fake, finis
     async with box.db.write() as session:
         await session.execute(
             update(Stage)
-            .where(Stage.name == "thumbnail")
+            .where(Stage.name == "review")
             .values(finished_at=NOW - timedelta(hours=49))
         )
     decision = await decide(box, video_id)

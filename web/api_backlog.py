@@ -12,6 +12,8 @@ from quart import Blueprint, Response
 from quart_schema import validate_request
 
 from appliance.domain import backlog
+from appliance.domain import ideas as topic_ideas
+from render.script.ideas import MAX_IDEAS
 from storage import models
 from web.api_resources import API_PREFIX, empty_response, use_row_ids
 from web.api_schemas import ROW_ID, BodyModel, BodyRowId, problems
@@ -57,6 +59,18 @@ class Backlog(BaseModel):
     items: list[BacklogTopic]
 
 
+class IdeasIn(BodyModel):
+    count: int = Field(10, ge=1, le=MAX_IDEAS, description="How many new topics to add.")
+
+
+class IdeasOut(Backlog):
+    """The topics added (at the backlog's end)."""
+
+    skipped: list[str] = Field(description="Ideas left out as near-duplicates of the channel's.")
+    provider: str = Field(description="Who suggested them: the LLM provider, or template.")
+    cost_micro_usd: int = Field(description="What asking the LLM cost (booked to the channel).")
+
+
 def _out(rows: list[models.BacklogTopic]) -> Backlog:
     return Backlog(
         items=[
@@ -88,6 +102,33 @@ async def add_topics(channel_id: int, data: BacklogIn) -> tuple[Backlog, int]:
     user = await current_user("write")
     await backlog.add(services().db, user, channel_id, data.topics)
     return await _listing(channel_id), 201
+
+
+@blueprint.post(f"{BACKLOG}/ideas")
+@validate_request(IdeasIn)
+@json_response(IdeasOut, 201)
+@problems(400, 401, 403, 404)
+async def ideas(channel_id: int, data: IdeasIn) -> tuple[IdeasOut, int]:
+    """Ask the channel's script provider for new topics and add them to the backlog.
+
+    The LLM when the channel's chain has one with credentials, the offline writer's niche
+    subjects otherwise; ideas close to the channel's past or queued topics are left out.
+    """
+    user = await current_user("write")
+    app = services()
+    found = await topic_ideas.suggest(
+        app.db, app.credentials, app.settings, user, channel_id, data.count
+    )
+    listed = _out(found.added)
+    return (
+        IdeasOut(
+            items=listed.items,
+            skipped=found.skipped,
+            provider=found.provider,
+            cost_micro_usd=found.cost_micro_usd,
+        ),
+        201,
+    )
 
 
 @blueprint.put(f"{BACKLOG}/order")

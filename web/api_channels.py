@@ -48,6 +48,8 @@ def channel_out(channel: models.Channel) -> Channel:
         youtube_playlist_id=channel.youtube_playlist_id,
         youtube_category_id=channel.youtube_category_id,
         made_for_kids=channel.made_for_kids,
+        backlog_low_mark=channel.backlog_low_mark,
+        backlog_refill=channel.backlog_refill,
         created_at=channel.created_at,
         updated_at=channel.updated_at,
     )

@@ -18,6 +18,7 @@ from web import (
     api_downloads,
     api_events,
     api_keys,
+    api_review,
     api_system,
     api_users,
     api_videos,
@@ -81,6 +82,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Quart:
     app.register_blueprint(api_analytics.blueprint)
     app.register_blueprint(api_events.blueprint)
     app.register_blueprint(api_backlog.blueprint)
+    app.register_blueprint(api_review.blueprint)
     app.register_blueprint(api_youtube.blueprint)
     app.register_blueprint(api_youtube.videos_blueprint)
 

@@ -15,10 +15,12 @@ from appliance.domain.channel_settings import (
     Crontab,
     DowngradeMicroUsd,
     LanguageTag,
+    LowMark,
     Niche,
     PlaylistId,
     Privacy,
     ProviderList,
+    RefillSize,
     Style,
     TimeZoneName,
     VoiceName,
@@ -27,12 +29,14 @@ from appliance.domain.channel_settings import (
     category_field,
     downgrade_field,
     language_field,
+    low_mark_field,
     made_for_kids_field,
     name_field,
     niche_field,
     playlist_field,
     privacy_field,
     providers_field,
+    refill_field,
     schedule_field,
     style_field,
     timezone_field,
@@ -70,6 +74,8 @@ class ChannelPatch(BodyModel):
     youtube_playlist_id: PlaylistId | None = playlist_field()
     youtube_category_id: CategoryId = category_field(None)
     made_for_kids: bool = made_for_kids_field(None)
+    backlog_low_mark: LowMark | None = low_mark_field()
+    backlog_refill: RefillSize = refill_field(None)
 
     def changes(self) -> dict[str, Any]:
         """The fields the request gave, by name."""
@@ -99,6 +105,8 @@ class Channel(BaseModel):
     youtube_playlist_id: str | None
     youtube_category_id: str
     made_for_kids: bool
+    backlog_low_mark: int | None
+    backlog_refill: int
     created_at: datetime
     updated_at: datetime
 

@@ -201,6 +201,22 @@ class PublishingOut(BaseModel):
     publish_at: datetime | None = Field(description="When YouTube makes it public, if scheduled.")
 
 
+class ReviewCheckOut(BaseModel):
+    name: str = Field(description="streams, loudness, silence, black, frozen, captions, ...")
+    outcome: Literal["pass", "fixed", "hold"]
+    detail: str
+    figures: dict[str, Any] = Field(description="What was measured (LUFS, seconds, bytes, ...).")
+
+
+class ReviewOut(BaseModel):
+    """What the review stage found before upload."""
+
+    verdict: Literal["pass", "fixed", "hold"]
+    holds: list[str] = Field(description="Why it waits for a person (approve or reject).")
+    fixes: list[str] = Field(description="What the review fixed by itself.")
+    checks: list[ReviewCheckOut]
+
+
 class StatisticsOut(BaseModel):
     """Its figures on YouTube, as last fetched (at most hourly)."""
 
@@ -220,6 +236,7 @@ class VideoDetail(VideoOut):
         None, description="Its way onto YouTube, when the channel publishes there."
     )
     statistics: StatisticsOut | None = Field(None, description="Its figures on YouTube.")
+    review: ReviewOut | None = Field(None, description="The checks before upload, once run.")
 
 
 class Mp4File(BinaryFile):

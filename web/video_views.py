@@ -67,6 +67,18 @@ def _detail(detail: VideoDetailRecord) -> dict[str, Any]:
         ],
         "publishing": _publishing(detail.upload),
         "statistics": _statistics(detail.statistics),
+        "review": _review(detail.review),
+    }
+
+
+def _review(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    if data is None:
+        return None
+    return {
+        "verdict": data.get("verdict", "pass"),
+        "holds": data.get("holds", []),
+        "fixes": data.get("fixes", []),
+        "checks": data.get("checks", []),
     }
 
 

@@ -175,7 +175,7 @@ def make_video(
             gpus.close()
     video = record.video
     if video.status != "succeeded" or not video.output_path:
-        failed = next((s for s in record.stages if s.status in ("failed", "queued")), None)
+        failed = next((s for s in record.stages if s.status in ("failed", "held", "queued")), None)
         where = f"{failed.name} stage " if failed else ""
         reason = video.error or video.waiting_reason or video.status
         raise MakeVideoError(f"{where}{video.status}: {reason} (artifacts kept in {run_dir})")

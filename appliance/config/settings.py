@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from render.review_limits import ReviewLimits
+
 
 class _Group(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
@@ -559,6 +561,7 @@ class Settings(_Group):
     prices: PriceSettings = Field(default_factory=PriceSettings)
     budget: BudgetSettings = Field(default_factory=BudgetSettings)
     youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
+    review: ReviewLimits = Field(default_factory=ReviewLimits)
 
     # Where the values came from, for `config show`; not a setting itself.
     sources: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)

@@ -23,12 +23,13 @@ from sqlalchemy.orm import Session
 
 from appliance.domain.access import Actor, owned
 from appliance.domain.states import StageStatus, VideoStatus
+from render.protocol import STAGES
 from storage.models import Channel, Stage, Video, YouTubeStats
 
 # The tables a report reads: a write to any of them may change it.
 TABLES = ("videos", "stages", "channels", "youtube_stats")
 # Stage names in pipeline order, for a stable listing; unknown names sort after.
-STAGE_ORDER = ("script", "voice", "media", "render", "thumbnail", "upload")
+STAGE_ORDER = STAGES
 
 
 @dataclass(frozen=True)

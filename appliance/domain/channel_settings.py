@@ -133,6 +133,8 @@ def providers_field(**default: Any) -> Any:
 # Bounds on the type, not the field: on an optional field pydantic cannot put them in
 # the OpenAPI schema.
 BudgetMicroUsd = bounded_whole_number(1, MAX_BUDGET_MICRO_USD)
+LowMark = bounded_whole_number(0, 200)
+RefillSize = bounded_whole_number(1, 50)
 DowngradeMicroUsd = bounded_whole_number(0, MAX_BUDGET_MICRO_USD)
 
 
@@ -199,6 +201,18 @@ def _timezone(value: str) -> str:
 
 
 TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(_timezone)]
+
+
+def low_mark_field() -> Any:
+    return Field(
+        None,
+        description="Below this many backlog topics, topic ideas refill the backlog "
+        "(checked with the schedules); null: never refilled by itself.",
+    )
+
+
+def refill_field(default: Any) -> Any:
+    return Field(default, description="How many topics a refill adds beyond the low mark.")
 
 
 def playlist_field() -> Any:
@@ -271,6 +285,8 @@ class ChannelSettings(BaseModel):
     youtube_playlist_id: PlaylistId | None = playlist_field()
     youtube_category_id: CategoryId = category_field("22")
     made_for_kids: bool = made_for_kids_field(False)
+    backlog_low_mark: LowMark | None = low_mark_field()
+    backlog_refill: RefillSize = refill_field(10)
 
     @field_validator("name")
     @classmethod

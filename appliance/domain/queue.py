@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from appliance.config.settings import Settings
 from appliance.domain.access import Actor, scoped
 from appliance.domain.credentials import CredentialVault, resolve_secrets
-from appliance.domain.states import VideoStatus
+from appliance.domain.states import StageStatus, VideoStatus
 from storage.models import Channel, Stage, Video
 
 ACTIVE_VIDEO_STATUSES = (VideoStatus.QUEUED, VideoStatus.RUNNING, VideoStatus.WAITING)
@@ -68,6 +68,24 @@ def active_video_count(session: Session) -> int:
     return (
         session.scalar(
             select(func.count()).select_from(Video).where(Video.status.in_(ACTIVE_VIDEO_STATUSES))
+        )
+        or 0
+    )
+
+
+def workable_video_count(session: Session) -> int:
+    """Active videos the box itself can move on: those held for a person (a review
+    hold) are left out, so a one-shot run does not wait for someone who is not there."""
+    held = (
+        select(Stage.id)
+        .where(Stage.video_id == Video.id, Stage.status == StageStatus.HELD)
+        .exists()
+    )
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Video)
+            .where(Video.status.in_(ACTIVE_VIDEO_STATUSES), ~held)
         )
         or 0
     )

@@ -84,7 +84,7 @@ async def reap(db: Database, *, boot_id: str) -> list[Reaped]:
         for stage in stages:
             previous_owner = stage.claimed_by
             reaped.append(Reaped(stage.id, stage.worker_pid))
-            _release_claim(stage)
+            release_claim(stage)
             video = await session.get(Video, stage.video_id)
             if video is not None and video.status == VideoStatus.CANCELLED:
                 # Cancelled while its supervisor was gone: the stage ends as cancelled.
@@ -103,7 +103,7 @@ async def record_worker(db: Database, stage_id: int, pid: int) -> None:
             stage.worker_pid = pid
 
 
-def _release_claim(stage: Stage) -> None:
+def release_claim(stage: Stage) -> None:
     stage.claimed_by = None
     stage.lease_until = None
     stage.slot = None
@@ -189,7 +189,7 @@ async def defer(db: Database, stage_id: int, *, until: datetime, reason: str) ->
         stage.not_before = until
         if stage.status == StageStatus.RUNNING:
             stage.attempts = max(0, stage.attempts - 1)
-            _release_claim(stage)
+            release_claim(stage)
             await transition(
                 session, stage, StageStatus.QUEUED, reason="deferred", until=until.isoformat()
             )
@@ -209,7 +209,7 @@ async def finish_succeeded(db: Database, stage_id: int, result: dict[str, Any] |
         stage.provider = str(provider)[:200] if provider else None
         stage.progress = 1.0
         stage.error = None
-        _release_claim(stage)
+        release_claim(stage)
         await transition(session, stage, StageStatus.SUCCEEDED)
         video = await session.get(Video, stage.video_id)
         assert video is not None
@@ -243,7 +243,7 @@ async def finish_failed(
         stage = await session.get(Stage, stage_id)
         assert stage is not None
         stage.error = error[:4000]
-        _release_claim(stage)
+        release_claim(stage)
         video = await session.get(Video, stage.video_id)
         assert video is not None
         if video.status == VideoStatus.CANCELLED:
@@ -278,5 +278,5 @@ async def mark_cancelled(db: Database, stage_id: int) -> None:
     async with db.write() as session:
         stage = await session.get(Stage, stage_id)
         if stage is not None and stage.status == StageStatus.RUNNING:
-            _release_claim(stage)
+            release_claim(stage)
             await transition(session, stage, StageStatus.CANCELLED)

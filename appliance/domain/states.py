@@ -38,6 +38,8 @@ class StageStatus(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     INTERRUPTED = "interrupted"
+    # The review stage found what a person must look at: approve or reject.
+    HELD = "held"
 
 
 V, S = VideoStatus, StageStatus
@@ -56,7 +58,8 @@ VIDEO_TRANSITIONS: dict[VideoStatus, frozenset[VideoStatus]] = {
 }
 STAGE_TRANSITIONS: dict[StageStatus, frozenset[StageStatus]] = {
     S.QUEUED: frozenset({S.RUNNING, S.CANCELLED}),
-    S.RUNNING: frozenset({S.SUCCEEDED, S.FAILED, S.QUEUED, S.CANCELLED, S.INTERRUPTED}),
+    S.RUNNING: frozenset({S.SUCCEEDED, S.FAILED, S.QUEUED, S.CANCELLED, S.INTERRUPTED, S.HELD}),
+    S.HELD: frozenset({S.SUCCEEDED, S.FAILED, S.QUEUED, S.CANCELLED}),
     S.INTERRUPTED: frozenset({S.QUEUED, S.CANCELLED}),
     S.SUCCEEDED: frozenset(),
     S.FAILED: frozenset({S.QUEUED}),

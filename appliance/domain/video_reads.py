@@ -71,6 +71,9 @@ _UPLOAD = Prepared(
     ).where(YouTubeUpload.video_id == bindparam("video_id"))
 )
 
+_REVIEW = Prepared(
+    select(Stage.result).where(Stage.video_id == bindparam("video_id"), Stage.name == "review")
+)
 _STATS = Prepared(
     select(
         YouTubeStats.views, YouTubeStats.likes, YouTubeStats.comments, YouTubeStats.fetched_at
@@ -100,6 +103,7 @@ class VideoDetailRecord:
     artifacts: list[FoundFile]
     upload: Any = None  # its row of youtube_uploads, if it has one
     statistics: Any = None  # its row of youtube_stats, once fetched
+    review: dict[str, Any] | None = None  # what the review stage found, once it ran
 
 
 def page(
@@ -154,8 +158,14 @@ def detail(session: Session, settings: Settings, actor: Actor, video_id: int) ->
         costs=video_costs(session, video_id),
         artifacts=list_artifacts(settings, video.id, video.output_path),
         upload=_UPLOAD.first(session, video_id=video_id),
+        review=_review_data(_REVIEW.first(session, video_id=video_id)),
         statistics=_STATS.first(session, video_id=video_id) if video.youtube_video_id else None,
     )
+
+
+def _review_data(row: Any) -> dict[str, Any] | None:
+    data = ((row.result if row is not None else None) or {}).get("data") or {}
+    return data if "checks" in data else None
 
 
 def costs(session: Session, actor: Actor, video_id: int) -> VideoCosts:

@@ -41,6 +41,7 @@ STAGE_RESOURCES: dict[str, str] = {
     "media": "io",
     "render": "gpu_or_cpu",
     "thumbnail": "cpu",
+    "review": "cpu",
     "upload": "io",
 }
 # What a PATCH may change.
@@ -182,7 +183,7 @@ async def cancel_video(db: Database, video_id: int) -> list[int]:
         for stage in stages:
             if stage.status == StageStatus.RUNNING:
                 running.append(stage.id)
-            elif stage.status in (StageStatus.QUEUED, StageStatus.INTERRUPTED):
+            elif stage.status in (StageStatus.QUEUED, StageStatus.INTERRUPTED, StageStatus.HELD):
                 await transition(session, stage, StageStatus.CANCELLED)
         return running
 

@@ -96,7 +96,7 @@ def costs_markdown(settings: Settings, seconds: float = TYPICAL_SECONDS) -> str:
     prices = settings.prices
     lines += [
         "",
-        "Render and thumbnail are compute: the time a stage holds its slot, at "
+        "Render, thumbnail and review are compute: the time a stage holds its slot, at "
         f"${prices.gpu_slot_per_hour:g}/hour for a GPU slot and "
         f"${prices.cpu_slot_per_hour:g}/hour for a CPU slot "
         "(`prices.gpu_slot_per_hour`, `prices.cpu_slot_per_hour`).",

@@ -43,11 +43,13 @@ class UsageModel:
     render_gpu_per_second: float = 0.15
     piper_per_second: float = 0.15
     thumbnail_seconds: float = 3.0
+    # The review decodes the sound and every keyframe (docs/PERFORMANCE.md).
+    review_per_second: float = 0.05
 
 
 USAGE = UsageModel()
 # Where each stage runs when it uses no provider, as admission would place it.
-COMPUTE_CLASS = {"render": "gpu", "thumbnail": "cpu"}
+COMPUTE_CLASS = {"render": "gpu", "thumbnail": "cpu", "review": "cpu"}
 
 
 def words(seconds: float, usage: UsageModel = USAGE) -> float:
@@ -82,6 +84,8 @@ def compute_seconds(
         return seconds * per
     if stage == "thumbnail":
         return usage.thumbnail_seconds
+    if stage == "review":
+        return seconds * usage.review_per_second
     if stage == "voice" and provider is not None and provider.kind == "piper":
         return seconds * usage.piper_per_second
     return 0.0

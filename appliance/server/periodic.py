@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from appliance.domain import schedules
+from appliance.domain import ideas, schedules
 from appliance.domain.box import Box
 from appliance.domain.youtube import stats
 from storage.models import utcnow
@@ -76,7 +76,8 @@ class PeriodicJobs:
 
 
 def box_jobs(box: Box) -> PeriodicJobs:
-    """The periodic jobs a supervisor runs: publishing schedules and YouTube statistics."""
+    """The periodic jobs a supervisor runs: backlog refills, publishing schedules and
+    YouTube statistics."""
     jobs = PeriodicJobs(box)
     youtube = box.settings.youtube
 
@@ -84,10 +85,15 @@ def box_jobs(box: Box) -> PeriodicJobs:
         filled = await schedules.fill_due_slots(box.db, box.settings, utcnow())
         return f"{len(filled)} slots filled"
 
+    async def refill_backlogs() -> str:
+        added = await ideas.refill_all(box.db, box.vault, box.settings)
+        return f"{added} topics added"
+
     async def refresh_stats() -> str:
         updated = await stats.refresh(box.db, box.vault, box.settings, utcnow())
         return f"{updated} videos updated"
 
+    jobs.add("backlog-refill", youtube.schedule_check_s, refill_backlogs)
     jobs.add("publishing-schedules", youtube.schedule_check_s, fill_schedules)
     jobs.add("youtube-stats", youtube.stats_refresh_minutes * 60, refresh_stats)
     return jobs

@@ -24,7 +24,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import openai
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -65,6 +65,9 @@ MAX_COMPLETION_TOKENS = 16_384
 # plus a few tokens of chat framing per message.
 CHARS_PER_TOKEN_FLOOR = 3
 TOKENS_PER_MESSAGE = 8
+
+
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
 class SectionDraft(BaseModel):
@@ -246,7 +249,10 @@ def _call(
     max_tokens: int,
     prices: Mapping[str, float],
     on_charge: Callable[[Charge], None],
-) -> ScriptDraft:
+    response_format: type[Answer] = ScriptDraft,  # type: ignore[assignment]
+) -> Answer:
+    """One structured-output call: billed from its usage first, then parsed into
+    ``response_format``; every way it can go wrong is a ``ProviderFailure``."""
     name = choice.name
     client = openai.OpenAI(
         api_key=key,
@@ -259,7 +265,7 @@ def _call(
             raw = client.chat.completions.with_raw_response.parse(
                 model=choice.model or "",
                 messages=messages,  # type: ignore[arg-type]
-                response_format=ScriptDraft,
+                response_format=response_format,
                 max_completion_tokens=max_tokens,
             )
         except openai.APIError as error:
@@ -283,7 +289,7 @@ def _call(
         except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
             # pydantic's ValidationError is a ValueError: content that breaks the schema.
             raise ProviderFailure(
-                name, "malformed", f"the answer breaks the script schema: {_what_broke(error)}"
+                name, "malformed", f"the answer breaks the schema: {_what_broke(error)}"
             ) from None
     try:
         message = completion.choices[0].message
@@ -293,8 +299,8 @@ def _call(
     if refusal:
         raise ProviderFailure(name, "refused", f"the model refused: {_scrub(refusal, key)[:200]}")
     draft = getattr(message, "parsed", None)
-    if not isinstance(draft, ScriptDraft):
-        raise ProviderFailure(name, "malformed", "the answer has no script in it")
+    if not isinstance(draft, response_format):
+        raise ProviderFailure(name, "malformed", "the answer has nothing parsed in it")
     return draft
 
 

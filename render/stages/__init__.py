@@ -19,6 +19,7 @@ STAGE_MODULES: dict[StageName, str] = {
     "media": "render.stages.media",
     "render": "render.stages.render",
     "thumbnail": "render.stages.thumbnail",
+    "review": "render.stages.review",
     "upload": "render.stages.upload",
 }
 

@@ -43,6 +43,31 @@ SNAPSHOTS = {
     "gpt-4.1-mini": "gpt-4.1-mini-2025-04-14",
 }
 _WORDS_ASKED = re.compile(r"about (\d+) words")
+_IDEAS_ASKED = re.compile(r"about (\d+) ideas")
+# What the fake suggests when asked for topic ideas; like a real model it also brings
+# back one of the topics it was told to avoid, reworded.
+_IDEA_SUBJECTS = (
+    "tide pools",
+    "moon craters",
+    "desert storms",
+    "honeybees",
+    "deep sea vents",
+    "comet tails",
+    "salt flats",
+    "northern lights",
+    "river deltas",
+    "cave crystals",
+    "sand dunes",
+    "glacier caves",
+    "kelp forests",
+    "meteor showers",
+    "hot springs",
+    "mangroves",
+    "sinkholes",
+    "fog banks",
+    "lava tubes",
+    "tree rings",
+)
 _TOPIC = re.compile(r"^Topic:\s*(.+)$", re.MULTILINE)
 # Narration sentences; "{t}" is the topic. One carries digits and a percent sign, as
 # real model output does, so callers' spoken-text handling is exercised.
@@ -211,7 +236,16 @@ class FakeOpenAI(FakeServer):
         elif mode == "violate":
             content = json.dumps({"title": topic, "sections": "coming soon", "extra": True})
         else:
-            value = _Filler(schema, topic, words, blank=mode == "blank").fill()
+            ideas = _IDEAS_ASKED.search(user)
+            avoided = [line[2:].strip() for line in user.splitlines() if line.startswith("- ")]
+            value = _Filler(
+                schema,
+                topic,
+                words,
+                blank=mode == "blank",
+                ideas=int(ideas.group(1)) if ideas else 2,
+                avoided=avoided,
+            ).fill()
             errors = validate(value, schema)
             if errors:  # the fake's own bug: say so loudly instead of answering wrong
                 return Response.json(_error("fake: " + "; ".join(errors), "server_error"), 500)
@@ -428,9 +462,20 @@ class _Filler:
     property name: narration gets the words, headings, titles, tags and search terms look
     like what a model would write."""
 
-    def __init__(self, schema: dict, topic: str, words: int, *, blank: bool = False) -> None:
+    def __init__(
+        self,
+        schema: dict,
+        topic: str,
+        words: int,
+        *,
+        blank: bool = False,
+        ideas: int = 2,
+        avoided: list[str] | None = None,
+    ) -> None:
         self.root = schema
         self.topic = topic
+        self.ideas = ideas
+        self.avoided = [a for a in (avoided or []) if a != "(none yet)"]
         self.words = max(1, words)
         self.blank = blank
         self.sections = max(1, min(8, round(self.words / 90)))
@@ -452,7 +497,12 @@ class _Filler:
                 for prop, sub in node.get("properties", {}).items()
             }
         if kind == "array":
-            count = {"sections": self.sections, "tags": 6, "search_terms": 3}.get(name, 2)
+            count = {
+                "sections": self.sections,
+                "tags": 6,
+                "search_terms": 3,
+                "ideas": self.ideas,
+            }.get(name, 2)
             count = max(node.get("minItems", 0), min(count, node.get("maxItems", count)))
             return [self._fill(node.get("items", {}), name, i) for i in range(count)]
         if kind == "string":
@@ -486,6 +536,12 @@ class _Filler:
                 "science",
                 "education",
             ][index % 6]
+        if name == "ideas":
+            if index == 0 and self.avoided:
+                return f"The real story of {self.avoided[0]}"
+            subject = _IDEA_SUBJECTS[index % len(_IDEA_SUBJECTS)]
+            round_ = index // len(_IDEA_SUBJECTS)
+            return f"Why {subject} matter" + (f", part {round_ + 1}" if round_ else "")
         if name == "search_terms":
             return f"{t.lower()} {_VISUALS[index % len(_VISUALS)]}"
         return t

@@ -32,6 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from PIL import Image
+
 from tests.fakes.http import FakeServer, Request, Response
 
 PEXELS_KEY = "pexels-test-key"
@@ -66,17 +69,33 @@ class StockItem:
         return "square"
 
 
+def _photo(size: tuple[int, int]) -> Image.Image:
+    """A small picture with detail in it, as a photo has (a flat one would look frozen
+    under the composer's slow zoom, and the review would rightly hold the video)."""
+    width, height = size
+    rng = np.random.default_rng(width * 1000 + height)
+    return Image.fromarray(rng.integers(30, 226, (height, width, 3), dtype=np.uint8))
+
+
+MOVING = tuple((40 + 20 * i, 200 - 15 * i, 90 + 12 * i) for i in range(10))
+
+
 @functools.cache
 def sample_files() -> dict[tuple[str, str], bytes]:
     """(kind, orientation) → bytes of a real small file; made once per test session."""
-    from tests.test_media_fixtures import write_clip, write_image
+    from tests.test_media_fixtures import write_clip
 
     sizes = {"landscape": (64, 36), "portrait": (36, 64), "square": (48, 48)}
     files: dict[tuple[str, str], bytes] = {}
     with tempfile.TemporaryDirectory(prefix="stock-samples-") as folder:
         for shape, size in sizes.items():
-            image = write_image(Path(folder) / f"{shape}.jpg", size, (60, 120, 200))
-            clip = write_clip(Path(folder) / f"{shape}.mp4", size, seconds=1.0, fps=10)
+            image = Path(folder) / f"{shape}.jpg"
+            _photo(size).save(image, quality=95)
+            # Real footage moves: a colour change every tenth of a second, so a clip the
+            # composer loops never looks frozen to the review.
+            clip = write_clip(
+                Path(folder) / f"{shape}.mp4", size, seconds=1.0, fps=10, colours=MOVING
+            )
             files[("image", shape)] = image.read_bytes()
             files[("video", shape)] = clip.read_bytes()
     return files

@@ -223,7 +223,7 @@ def _record(row: YouTubeUpload | None) -> UploadRecord | None:
 
 
 def _waiting_since(session: Session, video_id: int) -> datetime | None:
-    """When the video became ready to upload: its thumbnail stage's end."""
+    """When the video became ready to upload: the end of the stage before upload."""
     return session.scalar(
-        select(Stage.finished_at).where(Stage.video_id == video_id, Stage.name == "thumbnail")
+        select(Stage.finished_at).where(Stage.video_id == video_id, Stage.name == "review")
     )
