@@ -5,6 +5,7 @@ quota per project and day, reconnecting, publishing by hand."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,7 +15,13 @@ from sqlalchemy import select, update
 
 from appliance.config.settings import Settings
 from appliance.domain.youtube import connections as youtube_connections
-from storage.models import Video, YouTubeConnection, YouTubeProject
+from storage.models import (
+    Video,
+    YouTubeConnection,
+    YouTubeOAuthState,
+    YouTubeProject,
+    utcnow,
+)
 from tests.api_support import Api, Caller
 from tests.conftest import make_settings
 from tests.fakes.youtube_server import FakeYouTube
@@ -251,7 +258,7 @@ async def test_a_revoked_grant_is_reconnected(api: Api, fake: FakeYouTube) -> No
             kind="invalid_grant",
             message="revoked",
             video_id=None,
-            now=__import__("storage.models").models.utcnow(),
+            now=utcnow(),
         )
     _, found = await api.call(caller, "GET", f"{BASE}/connections/{connection['id']}")
     assert found["status"] == "needs_reconnect" and found["health"] < 1.0
@@ -296,3 +303,22 @@ async def test_a_video_is_marked_published_by_hand(api: Api) -> None:
     assert published["youtube_url"] == url
     status, detail = await api.call(caller, "GET", f"/api/v1/videos/{video['id']}")
     assert detail["publishing"]["note"] == "published by hand"
+
+
+async def test_expired_connects_are_cleared_and_refused(api: Api, fake: FakeYouTube) -> None:
+    caller = await api.caller()
+    project = await add_project(api, caller)
+    _, old = await api.call(caller, "POST", f"{BASE}/projects/{project['id']}/connect", json={})
+    landed = consent(old["authorization_url"])
+    async with api.services.db.write() as session:
+        await session.execute(
+            update(YouTubeOAuthState).values(expires_at=utcnow() - timedelta(minutes=1))
+        )
+    status, problem = await api.call(
+        caller, "POST", f"{BASE}/connections/paste", json={"url": landed}
+    )
+    assert status == 400 and "expired" in problem["detail"]
+    await api.call(caller, "POST", f"{BASE}/projects/{project['id']}/connect", json={})
+    async with api.services.db.read() as session:
+        states = (await session.scalars(select(YouTubeOAuthState))).all()
+    assert [s.state for s in states] != [] and old["state"] not in {s.state for s in states}

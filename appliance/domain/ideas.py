@@ -150,6 +150,8 @@ async def suggest(
         if not candidates:
             provider = "template"
     cost = 0
+    if not kept and not charges:
+        return Suggested([], skipped, provider, 0)  # nothing new: nothing to tell
     async with db.write() as session:
         fresh = await session.get(Channel, channel_id)
         for charge in charges:

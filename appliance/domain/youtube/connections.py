@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from google_auth_oauthlib.flow import Flow
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -92,7 +92,10 @@ async def start(
         url, _ = flow.authorization_url(
             access_type="offline", prompt="consent", include_granted_scopes="true", state=state
         )
-        expires = utcnow() + STATE_TTL
+        now = utcnow()
+        expires = now + STATE_TTL
+        # Connects started and never finished are of no use once expired.
+        await session.execute(delete(YouTubeOAuthState).where(YouTubeOAuthState.expires_at < now))
         session.add(
             YouTubeOAuthState(
                 state=state,
