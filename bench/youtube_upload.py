@@ -43,7 +43,6 @@ if __package__ in (None, ""):
 from sqlalchemy import func, select
 
 from appliance.config.loader import load_settings
-from appliance.domain import videos
 from appliance.domain.box import Box, open_box
 from appliance.domain.jobs import job_dir
 from appliance.domain.youtube import projects
@@ -62,7 +61,7 @@ from storage.models import Channel, Stage, User, Video, YouTubeQuota, YouTubeUpl
 from tests.fakes.youtube_server import PLAIN_PATH, FakeYouTube
 from tests.test_media_fixtures import write_image
 from tests.test_publish import make_media, make_script, make_timings
-from tests.youtube_support import add_connection, made_up_to_upload
+from tests.youtube_support import add_connection, ready_to_upload
 
 CHANNEL = "UC" + "B" * 22
 IO_SLOTS = 8
@@ -125,18 +124,7 @@ async def prepare(
         )
     for number in range(1, args.projects + 1):
         await add_connection(box, fake, number, uploads=args.uploads_per_project, channel=CHANNEL)
-    ids = []
-    for number in range(args.videos):
-        video = await videos.create_video(
-            box.db,
-            owner_id=1,
-            channel_id=1,
-            topic=f"bench {number}",
-            seconds=15,
-            video_format="720p",
-        )
-        ids.append(video.id)
-    await made_up_to_upload(box, template, ids)
+    ids = await ready_to_upload(box, template, args.videos)
     for number, video_id in enumerate(ids):  # each its own title: duplicates would show
         script = make_script().model_copy(update={"title": f"Bench video {number}"})
         write_record(job_dir(box.settings, video_id) / SCRIPT_FILE, script)

@@ -569,7 +569,7 @@ class Scheduler:
         """The upload's calls go into the quota ledger (and out of what was held for it);
         failures and successes into the connections' state; its record onto the video."""
         if data.get("event") == "call" and entry.stage_id in self._quota_pending:
-            project_id, needs = self._quota_pending[entry.stage_id]
+            _, needs = self._quota_pending[entry.stage_id]
             for bucket, units in youtube_quota.cost_of(
                 self.settings, [str(data.get("method"))]
             ).items():

@@ -9,8 +9,6 @@ address it landed on into ``POST /connections/paste``.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from quart import Blueprint, Response, request
 from quart_schema import validate_querystring, validate_request
 
@@ -205,27 +203,13 @@ async def project_quota(project_id: int, query_args: QuotaQuery) -> QuotaDayOut:
 
     def read(session):
         project = projects.one(session, user, project_id)
-        day = query_args.day.isoformat() if query_args.day else quota.pacific_day(now)
-        view = projects.view(session, app.settings, project, now)
-        spent = quota.used(session, [project.id], day)[project.id]
-        return view, day, spent, quota.day_ledger(session, project.id, day)
+        day = query_args.day.isoformat() if query_args.day else None
+        view = projects.view(session, app.settings, project, now, day)
+        return view, quota.day_ledger(session, project.id, view.day)
 
-    view, day, spent, ledger = await app.db.query(read)
-    buckets = [
-        BucketOut(
-            name=b.name,
-            size=b.size,
-            used=spent.get(b.name, 0),
-            left=max(0, b.size - spent.get(b.name, 0)),
-            reserve=b.reserve,
-        )
-        for b in view.buckets
-    ]
+    view, ledger = await app.db.query(read)
     return QuotaDayOut(
-        day=datetime.fromisoformat(day).date(),
-        resets_at=view.resets_at,
-        exhausted_until=view.project.exhausted_until if view.exhausted else None,
-        buckets=buckets,
+        **_quota(view).model_dump(),
         methods=[
             MethodOut(method=m.method, bucket=m.bucket, calls=m.calls, units=m.units)
             for m in ledger

@@ -64,31 +64,20 @@ def ready_stages(session: Session, *, now: datetime, limit: int = 50) -> list[Re
     return [ReadyStage(row[0], row[1], row[2], float(row[3]), row[4], row[5]) for row in rows]
 
 
+_ACTIVE = select(func.count()).select_from(Video).where(Video.status.in_(ACTIVE_VIDEO_STATUSES))
+_HELD = (
+    select(Stage.id).where(Stage.video_id == Video.id, Stage.status == StageStatus.HELD).exists()
+)
+
+
 def active_video_count(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count()).select_from(Video).where(Video.status.in_(ACTIVE_VIDEO_STATUSES))
-        )
-        or 0
-    )
+    return session.scalar(_ACTIVE) or 0
 
 
 def workable_video_count(session: Session) -> int:
     """Active videos the box itself can move on: those held for a person (a review
     hold) are left out, so a one-shot run does not wait for someone who is not there."""
-    held = (
-        select(Stage.id)
-        .where(Stage.video_id == Video.id, Stage.status == StageStatus.HELD)
-        .exists()
-    )
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Video)
-            .where(Video.status.in_(ACTIVE_VIDEO_STATUSES), ~held)
-        )
-        or 0
-    )
+    return session.scalar(_ACTIVE.where(~_HELD)) or 0
 
 
 def video_statuses(session: Session, video_ids: list[int]) -> dict[int, str]:

@@ -21,6 +21,7 @@ class ContainerFacts:
     width: int
     height: int
     fps: float
+    duration_s: float  # of the picture
     audio_codec: str | None
     sample_rate: int | None
     faststart: bool
@@ -37,10 +38,19 @@ def container_facts(path: Path) -> ContainerFacts:
             width=video.codec_context.width if video else 0,
             height=video.codec_context.height if video else 0,
             fps=float(video.average_rate or 0) if video else 0.0,
+            duration_s=_duration(container, video),
             audio_codec=audio.codec_context.name if audio else None,
             sample_rate=audio.codec_context.sample_rate if audio else None,
             faststart=moov_first(path),
         )
+
+
+def _duration(
+    container: av.container.InputContainer, video: av.video.stream.VideoStream | None
+) -> float:
+    if video is not None and video.duration is not None and video.time_base is not None:
+        return float(video.duration * video.time_base)
+    return float(container.duration or 0) / 1_000_000
 
 
 def moov_first(path: Path) -> bool:

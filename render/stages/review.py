@@ -20,8 +20,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import av
-
 from render.artifacts import (
     CAPTIONS_FILE,
     MEDIA_FILE,
@@ -94,14 +92,13 @@ def run(spec: StageSpec, reporter: Reporter) -> None:
         review.add("review", "pass", "review is turned off (review.enabled)")
     else:
         reporter.progress(0.05, "checking the streams")
-        review_streams(review, video, spec.job.format)
+        duration = review_streams(review, video, spec.job.format).duration_s
         reporter.progress(0.15, "measuring the sound")
         timings = require_record(job_dir, TIMINGS_FILE, Timings)
         review_sound(review, video, timings, limits)
         reporter.progress(0.45, "looking at the picture")
         review_picture(review, video, limits, parts=min(4, spec.job.threads or os.cpu_count() or 1))
         reporter.progress(0.85, "checking captions, metadata and thumbnail")
-        duration = picture_duration(video)
         review_captions(review, job_dir, duration, limits)
         review_metadata(review, job_dir, timings, duration)
         review_thumbnail(review, require_file(job_dir, THUMBNAIL_FILE), limits)
@@ -111,15 +108,9 @@ def run(spec: StageSpec, reporter: Reporter) -> None:
     reporter.result({"review": REPORT_FILE}, {"provider": "review", **data})
 
 
-def picture_duration(video: Path) -> float:
-    with av.open(str(video)) as opened:
-        stream = opened.streams.video[0]
-        if stream.duration is not None and stream.time_base is not None:
-            return float(stream.duration * stream.time_base)
-        return float(opened.duration or 0) / 1_000_000
-
-
-def review_streams(review: Review, video: Path, format_name: str) -> None:
+def review_streams(review: Review, video: Path, format_name: str) -> container.ContainerFacts:
+    """The streams against the format; the facts (the picture's length is the same after
+    a faststart re-mux)."""
     facts = container.container_facts(video)
     wanted = video_format(format_name)
     problems = []
@@ -142,12 +133,13 @@ def review_streams(review: Review, video: Path, format_name: str) -> None:
     figures = {k: v for k, v in asdict(facts).items()}
     if problems:
         review.add("streams", "hold", "streams: " + "; ".join(problems), **figures)
-        return
+        return facts
     if not facts.faststart:
         remux.faststart(video)
         review.add("streams", "fixed", "moved the MP4 index to the front (faststart)", **figures)
-        return
+        return facts
     review.add("streams", "pass", "H.264, yuv420p, AAC 48 kHz, faststart", **figures)
+    return facts
 
 
 def review_sound(review: Review, video: Path, timings: Timings, limits: ReviewLimits) -> None:

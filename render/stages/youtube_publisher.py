@@ -116,9 +116,10 @@ class Publisher:
         if self.record is None or self.record.youtube_video_id is None:
             self._upload(video, self._video_body(metadata))
         record = self._require_record()
-        steps: list[tuple[str, Callable[[Any], HttpRequest]]] = [
+        steps: list[tuple[str, str, Callable[[Any], HttpRequest]]] = [
             (
                 "thumbnail",
+                "thumbnails.set",
                 lambda yt: yt.thumbnails().set(
                     videoId=record.youtube_video_id,
                     media_body=MediaFileUpload(str(thumbnail), mimetype=_image_type(thumbnail)),
@@ -129,6 +130,7 @@ class Publisher:
             steps.append(
                 (
                     "captions",
+                    "captions.insert",
                     lambda yt: yt.captions().insert(
                         part="snippet",
                         body={
@@ -149,6 +151,7 @@ class Publisher:
             steps.append(
                 (
                     "playlist",
+                    "playlistItems.insert",
                     lambda yt: yt.playlistItems().insert(
                         part="snippet",
                         body={
@@ -163,16 +166,11 @@ class Publisher:
                     ),
                 )
             )
-        method = {
-            "thumbnail": "thumbnails.set",
-            "captions": "captions.insert",
-            "playlist": "playlistItems.insert",
-        }
-        for number, (name, build) in enumerate(steps, start=1):
+        for number, (name, method, build) in enumerate(steps, start=1):
             if record.steps.get(name) is not None:
                 continue  # done (or refused for good) by an earlier attempt
             self.reporter.progress(0.9 + 0.1 * number / (len(steps) + 1), f"YouTube: {name}")
-            done = self._call(method[name], build)
+            done = self._call(method, build)
             record.steps[name] = done
             self._save(record)
         return record

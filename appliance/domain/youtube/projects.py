@@ -20,6 +20,7 @@ from appliance.domain.credentials import CredentialVault
 from appliance.domain.errors import Conflict, FieldError
 from appliance.domain.events import record_event
 from appliance.domain.youtube import quota
+from appliance.domain.youtube.quota import reserve
 from storage.db import Database
 from storage.models import YouTubeProject, utcnow
 
@@ -166,16 +167,24 @@ class ProjectView:
 
 
 def view(
-    session: Session, settings: Settings, project: YouTubeProject, now: datetime
+    session: Session,
+    settings: Settings,
+    project: YouTubeProject,
+    now: datetime,
+    day: str | None = None,
 ) -> ProjectView:
-    """The project with its quota for today."""
-    return views(session, settings, [project], now)[0]
+    """The project with its quota for ``day`` (a Pacific date; default today)."""
+    return views(session, settings, [project], now, day)[0]
 
 
 def views(
-    session: Session, settings: Settings, projects: list[YouTubeProject], now: datetime
+    session: Session,
+    settings: Settings,
+    projects: list[YouTubeProject],
+    now: datetime,
+    day: str | None = None,
 ) -> list[ProjectView]:
-    day = quota.pacific_day(now)
+    day = day or quota.pacific_day(now)
     spent = quota.used(session, [p.id for p in projects], day)
     found = []
     for project in projects:
@@ -192,11 +201,6 @@ def views(
         exhausted = project.exhausted_until is not None and project.exhausted_until > now
         found.append(ProjectView(project, day, buckets, exhausted, quota.next_reset(now)))
     return found
-
-
-def reserve(settings: Settings, size: int) -> int:
-    """The part of a bucket uploads leave alone (rounded up: never less than asked)."""
-    return -(-size * round(settings.youtube.reserve_percent * 100) // 10_000)
 
 
 def page(

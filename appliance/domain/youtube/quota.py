@@ -41,6 +41,31 @@ def bucket_sizes(settings: Settings, project: YouTubeProject) -> dict[str, int]:
     return {**settings.youtube.quota_buckets, **own}
 
 
+def reserve(settings: Settings, size: int) -> int:
+    """The part of a bucket uploads leave alone (rounded up: never less than asked)."""
+    return -(-size * round(settings.youtube.reserve_percent * 100) // 10_000)
+
+
+def room_after(
+    settings: Settings,
+    project: YouTubeProject,
+    spent: dict[str, int],
+    needs: dict[str, int],
+    pending: dict[str, int] | None = None,
+) -> float | None:
+    """The smallest share of a needed bucket the project keeps after ``needs`` (and what
+    work under way will take) above its reserve, or None when some bucket cannot take it."""
+    sizes = bucket_sizes(settings, project)
+    room = 1.0
+    for bucket, need in needs.items():
+        size = sizes.get(bucket, 0)
+        left = size - spent.get(bucket, 0) - (pending or {}).get(bucket, 0) - need
+        if size <= 0 or left < reserve(settings, size):
+            return None
+        room = min(room, left / size)
+    return room
+
+
 def cost_of(settings: Settings, methods: list[str]) -> dict[str, int]:
     """What calling each of ``methods`` once takes, per bucket."""
     needs: dict[str, int] = defaultdict(int)

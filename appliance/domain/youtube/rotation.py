@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from appliance.config.settings import Settings
 from appliance.domain.credentials import CredentialVault
-from appliance.domain.youtube import connections, projects, quota
+from appliance.domain.youtube import connections, quota
 from render.youtube.plan import ConnectionChoice, UploadRecord, YouTubePlan
 from storage.models import (
     Channel,
@@ -120,8 +120,8 @@ def plan_upload(
             why.add("projects' quota is spent for today")
             until = min(until, project.exhausted_until)
             continue
-        room = _room(
-            settings, project, spent.get(project.id, {}), (pending or {}).get(project.id, {}), needs
+        room = quota.room_after(
+            settings, project, spent.get(project.id, {}), needs, (pending or {}).get(project.id)
         )
         if room is None:
             why.add("no project has quota left above the reserve")
@@ -184,26 +184,6 @@ def _methods_left(record: UploadRecord | None, channel: Channel) -> list[str]:
     if channel.youtube_playlist_id and "playlist" not in done:
         methods.append("playlistItems.insert")
     return methods
-
-
-def _room(
-    settings: Settings,
-    project: YouTubeProject,
-    spent: dict[str, int],
-    pending: dict[str, int],
-    needs: dict[str, int],
-) -> float | None:
-    """The smallest share of a needed bucket left after this upload (above the reserve),
-    or None when some bucket cannot take it."""
-    sizes = quota.bucket_sizes(settings, project)
-    room = 1.0
-    for bucket, need in needs.items():
-        size = sizes.get(bucket, 0)
-        left = size - spent.get(bucket, 0) - pending.get(bucket, 0) - need
-        if size <= 0 or left < projects.reserve(settings, size):
-            return None
-        room = min(room, left / size)
-    return room
 
 
 def _record(row: YouTubeUpload | None) -> UploadRecord | None:

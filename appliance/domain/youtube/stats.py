@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from appliance.config.settings import Settings
 from appliance.domain.credentials import CredentialVault
-from appliance.domain.youtube import connections, projects, quota
+from appliance.domain.youtube import connections, quota
 from render.youtube import client
 from render.youtube.failures import classify
 from storage.db import Database
@@ -78,7 +78,7 @@ def _connection(
     now: datetime,
     day: str,
 ) -> tuple[int, int, dict[str, str]] | None:
-    """The connection with the most units left above the reserve, preferring the channel's."""
+    """The connection with the most quota left above the reserve, preferring the channel's."""
     statement = (
         select(YouTubeConnection, YouTubeProject)
         .join(YouTubeProject, YouTubeProject.id == YouTubeConnection.project_id)
@@ -87,22 +87,12 @@ def _connection(
     rows = session.execute(statement).all()
     spent = quota.used(session, [p.id for _, p in rows], day)
     need = quota.cost_of(settings, ["videos.list"])
-    best: tuple[tuple[bool, int], tuple[int, int, dict[str, str]]] | None = None
+    best: tuple[tuple[bool, float], tuple[int, int, dict[str, str]]] | None = None
     for connection, project in rows:
         if project.exhausted_until and project.exhausted_until > now:
             continue
-        sizes = quota.bucket_sizes(settings, project)
-        room = min(
-            (
-                sizes.get(b, 0)
-                - spent[project.id].get(b, 0)
-                - n
-                - projects.reserve(settings, sizes.get(b, 0))
-                for b, n in need.items()
-            ),
-            default=0,
-        )
-        if room < 0:
+        room = quota.room_after(settings, project, spent[project.id], need)
+        if room is None:
             continue
         user = connections.authorized_user(vault, project, connection)
         if user is None:
