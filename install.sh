@@ -21,7 +21,10 @@ Box mode (default as root on a machine running systemd, or with --system):
   /var/lib/ytempire, and the systemd unit ytempire.service enabled and started.
 
 Options:
-  --dev        local mode plus the development tools (pytest, ruff, shellcheck)
+  --dev        local mode plus the development tools (pytest, ruff, shellcheck,
+               Playwright) and, for the console's browser tests, Debian's
+               chromium and fonts-dejavu-core (root installs them; otherwise
+               it says what to install)
   --local      force local mode (e.g. a development checkout as root)
   --system     force box mode
   --no-start   box mode: install files only, do not call systemctl
@@ -179,6 +182,15 @@ hash_files() {
 
 # -------------------------------------------------------------- local mode --
 
+# The console's browser tests drive Debian's Chromium through Playwright: browser
+# downloads from the internet are not used (and do not work on closed networks).
+ensure_test_browser() {
+    if [ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+        return 0
+    fi
+    apt_install "Chromium and fonts for the console's browser tests" chromium fonts-dejavu-core
+}
+
 install_local() {
     local dev=$1
     local venv="$ROOT/.venv"
@@ -190,6 +202,9 @@ install_local() {
 
     say "local install into $venv (data under ./var)"
     ensure_venv "$venv" local
+    if [ "$dev" -eq 1 ]; then
+        ensure_test_browser
+    fi
 
     want=$(
         {

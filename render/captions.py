@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from render.artifacts import TimedText, Timings
@@ -84,3 +85,12 @@ def _srt_time(seconds: float) -> str:
     minutes, millis = divmod(millis, 60_000)
     secs, millis = divmod(millis, 1000)
     return f"{hours:02d}:{minutes:02d}:{secs:02d},{millis:03d}"
+
+
+_SRT_TIMES = re.compile(r"^(\d\d:\d\d:\d\d),(\d{3}) --> (\d\d:\d\d:\d\d),(\d{3})$", re.MULTILINE)
+
+
+def srt_to_vtt(srt: str) -> str:
+    """The same captions as WebVTT, the format a browser's <track> plays."""
+    body = _SRT_TIMES.sub(r"\1.\2 --> \3.\4", srt.replace("\r\n", "\n").strip())
+    return "WEBVTT\n\n" + body + "\n"

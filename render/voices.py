@@ -8,8 +8,10 @@ may add more, and a folder voice replaces a bundled one of the same name.
 
 from __future__ import annotations
 
+import io
 import json
 import time
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +85,24 @@ def find_voice(name: str, voices_dir: Path | None) -> VoiceInfo:
         if voice.name == name:
             return voice
     raise VoiceNotFound(name, available=[voice.name for voice in voices])
+
+
+def sample_wav(voice: VoiceInfo, text: str) -> bytes:
+    """``text`` spoken by the voice, as a mono 16-bit WAV file (a preview to listen to).
+
+    Blocking and CPU-bound like ``check_voice``.
+    """
+    from piper import PiperVoice
+
+    piper_voice = PiperVoice.load(voice.model_path, config_path=voice.config_path)
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(piper_voice.config.sample_rate)
+        for chunk in piper_voice.synthesize(text):
+            out.writeframes(chunk.audio_int16_bytes)
+    return buffer.getvalue()
 
 
 def check_voice(voice: VoiceInfo, text: str = CHECK_SENTENCE) -> VoiceCheck:

@@ -74,6 +74,9 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(String(100))
     # Access tokens issued before this moment stop working (password change, disable, role).
     tokens_valid_after: Mapped[datetime | None] = mapped_column()
+    # Set when someone else chose the password (the first admin's, an admin's for a new
+    # user): the console asks for a new one before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     last_login_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -276,7 +279,11 @@ class Event(Base):
     """Append-only log; ids only grow (AUTOINCREMENT), so readers resume after the last one."""
 
     __tablename__ = "events"
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (
+        # The console's warnings: a few kinds, since the start of the day.
+        Index("ix_events_kind_at", "kind", "at"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -56,3 +56,16 @@ def test_srt_track() -> None:
         "1\n00:00:00,000 --> 00:00:01,250\nHello there,\n\n"
         "2\n01:01:01,500 --> 01:01:02,000\nan hour on.\n"
     )
+
+
+def test_srt_becomes_webvtt_for_the_browser() -> None:
+    from render.captions import srt_to_vtt
+
+    srt = (
+        "1\r\n00:00:00,000 --> 00:00:01,250\r\nHello there\r\n\r\n"
+        "2\r\n00:00:01,250 --> 00:00:02,500\r\nAgain, 10,5\r\n"
+    )
+    assert srt_to_vtt(srt) == (
+        "WEBVTT\n\n1\n00:00:00.000 --> 00:00:01.250\nHello there\n\n"
+        "2\n00:00:01.250 --> 00:00:02.500\nAgain, 10,5\n"
+    )

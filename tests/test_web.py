@@ -96,11 +96,14 @@ async def test_openapi_document_and_offline_docs_page(app_client: Client) -> Non
         assert len(await served.get_data()) > 10_000
 
 
-async def test_status_page_lists_the_checks(app_client: Client) -> None:
+async def test_the_console_asks_a_stranger_to_sign_in(app_client: Client) -> None:
     response = await app_client.get("/")
-    page = await response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "storage.hot" in page and "database" in page
+    assert response.status_code == 303 and response.headers["Location"] == "/sign-in?next=/"
+    page = await (await app_client.get("/sign-in")).get_data(as_text=True)
+    assert 'name="csrf_token"' in page and "https://" not in page and "http://" not in page
+    for asset in ("/static/vendor/htmx/htmx.min.js", "/static/console.js", "/static/console.css"):
+        assert asset in page
+        assert (await app_client.get(asset)).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -135,3 +138,10 @@ async def test_access_log_is_one_json_line_with_the_request_id(
     line = json.loads(JsonFormatter().format(records[0]))
     assert line["status"] == 200 and line["route"] == "/healthz" and line["method"] == "GET"
     assert "duration_ms" in line and "\n" not in JsonFormatter().format(records[0])
+
+
+async def test_the_openapi_document_has_no_console_pages(app_client: Client) -> None:
+    document = await (await app_client.get("/api/v1/openapi.json")).get_json()
+    paths = set(document["paths"])
+    assert {"/healthz", "/api/v1/videos"} <= paths
+    assert not {"/", "/sign-in", "/channels", "/videos", "/parts/dashboard"} & paths

@@ -5,13 +5,13 @@ from __future__ import annotations
 from quart import Blueprint, request
 from quart_schema import validate_request
 
-from appliance.domain import sessions, users
+from appliance.domain import sessions
 from web.auth import Authenticator, Forbidden, Unauthorized, current_user, requires
 from web.auth_schemas import LoginIn, LogoutIn, RefreshIn, TokenPair
 from web.context import services
 from web.openapi import no_content, public
-from web.problems import TooManyRequests
 from web.responses import json_response
+from web.sign_in import check_sign_in, start_session
 
 blueprint = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth")
 
@@ -34,21 +34,9 @@ def _pair(auth: Authenticator, grant: sessions.Grant) -> TokenPair:
 @json_response(TokenPair)
 async def login(data: LoginIn) -> TokenPair:
     """Trade an email and password for an access token and a refresh token."""
+    user = await check_sign_in(data.email, data.password, _address())
+    grant = await start_session(user.id, _address())
     auth: Authenticator = services().auth
-    db = services().db
-    email, address = data.email.strip().lower(), _address()
-    wait = auth.limiter.retry_after(email, address)
-    if wait > 0:
-        raise TooManyRequests("too many failed sign-ins; try again later", wait)
-    user = await db.query(users.by_email, email)
-    matched = await auth.check_password(user and user.password_hash, data.password)
-    if user is None or not matched:
-        auth.limiter.failed(email, address)
-        raise Unauthorized("wrong email or password")
-    if not user.is_active:
-        raise Forbidden("the account is disabled")
-    auth.limiter.succeeded(email)
-    grant = await users.signed_in(db, user.id, auth.refresh_ttl, address)
     return _pair(auth, grant)
 
 

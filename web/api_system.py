@@ -53,21 +53,25 @@ async def system_slots() -> Slots:
 
     Stages of other users' videos show as busy slots without their ids.
     """
-    user = await current_user()
+    return Slots(**await slots_for(await current_user()))
+
+
+async def slots_for(user: CurrentUser) -> dict[str, Any]:
+    """The scheduler's snapshot as ``user`` may see it."""
     scheduler = services().scheduler
     if scheduler is None:
-        return Slots(
-            slots={},
-            admitting=False,
-            shedding=False,
-            waiting_because="no scheduler",
-            running=[],
-            telemetry={},
-        )
+        return {
+            "slots": {},
+            "admitting": False,
+            "shedding": False,
+            "waiting_because": "no scheduler",
+            "running": [],
+            "telemetry": {},
+        }
     snapshot = scheduler.snapshot()
     if not user.is_admin:
         snapshot = await _only_own(user, snapshot)
-    return Slots(**snapshot)
+    return snapshot
 
 
 async def _only_own(user: CurrentUser, snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -95,16 +99,7 @@ async def _only_own(user: CurrentUser, snapshot: dict[str, Any]) -> dict[str, An
 async def system_queue() -> QueueDepth:
     """How much work waits: videos by status, where unfinished ones are, the oldest wait,
     why waiting ones wait. Your videos; an admin's answer counts every video."""
-    user = await current_user()
-    app = services()
-    # Answered from the read cache until a video or stage changes state (progress alone
-    # does not count): dashboards poll this.
-    summary = await app.read_cache.get_or_compute(
-        ("all" if user.is_admin else f"user:{user.id}",),
-        tables=("videos", "stages"),
-        compute=lambda: app.db.query(queue.summary, user),
-        kind="queue",
-    )
+    summary = await queue_summary(await current_user())
     oldest_at = summary.oldest_queued_at
     age = (datetime.now(UTC) - oldest_at).total_seconds() if oldest_at else None
     return QueueDepth(
@@ -117,12 +112,28 @@ async def system_queue() -> QueueDepth:
     )
 
 
+async def queue_summary(user: CurrentUser) -> queue.QueueSummary:
+    """Answered from the read cache until a video or stage changes state (progress alone
+    does not count): dashboards poll this."""
+    app = services()
+    return await app.read_cache.get_or_compute(
+        ("all" if user.is_admin else f"user:{user.id}",),
+        tables=("videos", "stages"),
+        compute=lambda: app.db.query(queue.summary, user),
+        kind="queue",
+    )
+
+
 @blueprint.get("/version")
 @json_response(Version)
 @problems(401, 403)
 async def system_version() -> Version:
     """The appliance's version, Python's, the key libraries' and the database migration."""
     await current_user()
+    return await version_info()
+
+
+async def version_info() -> Version:
     revision = await services().db.query(schema_revision)
     head = _head()
     return Version(

@@ -17,6 +17,7 @@ from web.context import services
 from web.openapi import no_content
 from web.problems import FieldError
 from web.responses import json_response
+from web.sign_in import replace_password
 
 blueprint = Blueprint("api_users", __name__, url_prefix="/api/v1")
 use_row_ids(blueprint)
@@ -69,15 +70,7 @@ async def change_password(data: PasswordChange) -> tuple[str, int]:
     caller = await current_user()
     if caller.key_id is not None:
         raise Unauthorized("change a password signed in with it, not with an API key")
-    user = await _visible_user(caller, caller.id)
-    auth = services().auth
-    if not await auth.check_password(user.password_hash, data.current_password):
-        raise FieldError("current_password", "is not your password")
-    try:
-        new_hash = await auth.hash_password(data.new_password)
-    except UserError as exc:
-        raise FieldError(exc.field.replace("password", "new_password"), str(exc)) from None
-    await users.change_password(services().db, caller.id, new_hash)
+    await replace_password(caller.id, data.current_password, data.new_password)
     return "", 204
 
 

@@ -66,14 +66,7 @@ async def create_video(data: VideoIn) -> tuple[VideoOut, int, dict[str, str]]:
     It gets the channel's format unless it names one, and the channel's budget.
     """
     user = await current_user("write")
-    new = videos.NewVideo(
-        channel_id=data.channel_id,
-        topic=data.topic,
-        seconds=data.seconds,
-        format=data.format,
-        priority=data.priority,
-    )
-    video = await videos.queue_video(services().db, user, new)
+    video = await videos.queue_video(services().db, user, data.wanted())
     out = await _view(user, video.id)
     return out, 201, {"Location": f"{API_PREFIX}/videos/{out.id}"}
 

@@ -9,7 +9,9 @@ address it landed on into ``POST /connections/paste``.
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, request
+from typing import Any
+
+from quart import Blueprint, Response, flash, redirect, request
 from quart_schema import validate_querystring, validate_request
 
 from appliance.domain import video_reads
@@ -22,7 +24,7 @@ from web.auth import CurrentUser, Forbidden, current_user
 from web.context import services
 from web.openapi import no_content, public
 from web.problems import FieldError
-from web.responses import json_response
+from web.responses import JSON, json_response
 from web.video_schemas import VideoOut
 from web.video_views import video_out
 from web.youtube_schemas import (
@@ -117,15 +119,10 @@ async def _project_view(user: CurrentUser, project_id: int) -> projects.ProjectV
 # -- projects ---------------------------------------------------------------------------
 
 
-@blueprint.post("/projects")
-@validate_request(ProjectIn)
-@json_response(Project, 201)
-@problems(400, 401, 403, 409)
-async def create_project(data: ProjectIn) -> tuple[Project, int, dict[str, str]]:
-    """Add a Google Cloud OAuth client; its secret is sealed and never shown again."""
-    user = await _person("write")
+async def add_project(user: CurrentUser, data: ProjectIn) -> models.YouTubeProject:
+    """The API's and the console's way to add a project: its secret sealed at once."""
     app = services()
-    project = await projects.create(
+    return await projects.create(
         app.db,
         app.credentials,
         app.settings,
@@ -136,6 +133,16 @@ async def create_project(data: ProjectIn) -> tuple[Project, int, dict[str, str]]
         audited=data.audited,
         quota_buckets=dict(data.quota_buckets),
     )
+
+
+@blueprint.post("/projects")
+@validate_request(ProjectIn)
+@json_response(Project, 201)
+@problems(400, 401, 403, 409)
+async def create_project(data: ProjectIn) -> tuple[Project, int, dict[str, str]]:
+    """Add a Google Cloud OAuth client; its secret is sealed and never shown again."""
+    user = await _person("write")
+    project = await add_project(user, data)
     out = project_out(await _project_view(user, project.id))
     return out, 201, {"Location": f"{API_PREFIX}/youtube/projects/{out.id}"}
 
@@ -227,7 +234,7 @@ def _redirect_uri(given: str | None) -> str:
     return base.rstrip("/") + CALLBACK_PATH
 
 
-async def _start(user: CurrentUser, project_id: int, data: ConnectIn) -> ConnectOut:
+async def start_connect(user: CurrentUser, project_id: int, data: ConnectIn) -> ConnectOut:
     app = services()
     started = await connections.start(
         app.db, app.credentials, app.settings, user, project_id, _redirect_uri(data.redirect_uri)
@@ -250,7 +257,7 @@ async def connect(project_id: int, data: ConnectIn) -> ConnectOut:
     Open the returned URL in a browser signed in to the channel's Google account (it is
     valid 30 minutes, once).
     """
-    return await _start(await _person("write"), project_id, data)
+    return await start_connect(await _person("write"), project_id, data)
 
 
 @blueprint.post(f"/connections/<{ROW_ID}:connection_id>/reconnect")
@@ -261,10 +268,10 @@ async def reconnect(connection_id: int, data: ConnectIn) -> ConnectOut:
     """Authorize a connection again (after ``needs_reconnect``): the same flow as connect."""
     user = await _person("write")
     found = await services().db.query(connections.one, user, connection_id)
-    return await _start(user, found.project_id, data)
+    return await start_connect(user, found.project_id, data)
 
 
-async def _finish(code: str, state: str, user: CurrentUser | None) -> Connection:
+async def finish_connect(code: str, state: str, user: CurrentUser | None) -> Connection:
     app = services()
     try:
         connection = await connections.finish(
@@ -285,12 +292,28 @@ async def oauth_callback() -> Connection:
     The one-use state proves the connect was started here, so no sign-in is asked.
     """
     args = request.args
+    if _from_a_browser():
+        # A person in the console: back to its YouTube page, with the outcome on top.
+        try:
+            connection = await _callback(args)
+            await flash(f"Connected {connection.title or connection.youtube_channel_id}.", "ok")
+        except FieldError as refused:
+            await flash(f"Not connected: {refused.message}", "error")
+        return redirect("/youtube", 303)
+    return await _callback(args)
+
+
+async def _callback(args: Any) -> Connection:
     if "error" in args:
         raise FieldError("error", f"Google answered {args['error'][:100]}: the consent was refused")
     code, state = args.get("code", ""), args.get("state", "")
     if not code:
         raise FieldError("code", "is missing: open the authorization URL again")
-    return await _finish(code, state, None)
+    return await finish_connect(code, state, None)
+
+
+def _from_a_browser() -> bool:
+    return request.accept_mimetypes.best_match([JSON, "text/html"]) == "text/html"
 
 
 @blueprint.post("/connections/paste")
@@ -309,7 +332,7 @@ async def paste(data: PasteIn) -> Connection:
     state = state or data.state
     if not state:
         raise FieldError("state", "is required with a code alone")
-    return await _finish(code, state, user)
+    return await finish_connect(code, state, user)
 
 
 @blueprint.get("/connections")

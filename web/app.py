@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from hypercorn.middleware import ProxyFixMiddleware
 from quart import Quart
 from quart_schema import Info, QuartSchema
 
@@ -24,6 +26,7 @@ from web import (
     api_videos,
     api_youtube,
     console,
+    cookie_session,
     health,
 )
 from web.auth import require_credentials_first
@@ -37,6 +40,13 @@ from web.services import Services, open_services
 API_PREFIX = "/api/v1"
 _STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 1 * 2**20
+
+
+def behind_proxies(app: Quart, settings: Settings) -> Any:
+    """The app as served: trusting ``server.proxy_hops`` reverse proxies' forwarded
+    address and scheme (Hypercorn's ProxyFixMiddleware), or as it is."""
+    hops = settings.server.proxy_hops
+    return ProxyFixMiddleware(app, mode="legacy", trusted_hops=hops) if hops else app
 
 
 def create_app(settings: Settings, services: Services | None = None) -> Quart:
@@ -65,6 +75,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Quart:
         security_schemes=SECURITY_SCHEMES,
         openapi_provider_class=ApplianceOpenAPI,
     )
+    # The console's sign-in cookie lives as long as an API sign-in's refresh token.
+    cookie_session.install(app, settings.auth.refresh_token_ttl_days * 86_400)
     register_problem_handlers(app)
     # The request id first: every answer carries it, a 401 from the credential check too.
     install_request_log(app, lambda: app.extensions[EXTENSION_KEY].metrics)

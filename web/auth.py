@@ -10,6 +10,7 @@ from quart import Quart, g, has_websocket_context, request, websocket
 
 from web.authenticator import Authenticator, CurrentUser, Forbidden, Unauthorized
 from web.context import services
+from web.cookie_session import cookie_user, same_origin
 from web.openapi import is_public
 
 __all__ = ["Authenticator", "CurrentUser", "Forbidden", "Unauthorized"]
@@ -41,6 +42,14 @@ async def authenticate() -> CurrentUser:
         return await authenticator.from_bearer(bearer)
     if key:
         return await authenticator.from_api_key(key)
+    # The console's cookie opens what a browser fetches by itself (the player's video,
+    # a thumbnail, the live event socket from this origin), never an API change: those
+    # take a token or key, which a forged cross-site request cannot send.
+    reading = has_websocket_context() or request.method in ("GET", "HEAD")
+    if reading and same_origin():
+        user = await cookie_user()
+        if user is not None:
+            return user
     raise Unauthorized(
         "authentication required: send 'Authorization: Bearer <access token>' "
         "(POST /api/v1/auth/login) or 'X-API-Key: <key>'"

@@ -38,6 +38,8 @@ class CurrentUser:
     scopes: frozenset[str] = frozenset()
     session_id: str | None = None  # a person's sign-in session
     key_id: int | None = None  # or the API key that made the call
+    # The console asks for a new password before anything else (someone else chose this one).
+    must_change_password: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -62,6 +64,7 @@ class _UserState:
     role: str
     is_active: bool
     valid_after: float  # epoch seconds; tokens issued earlier are void
+    must_change_password: bool
 
 
 class Authenticator:
@@ -69,9 +72,8 @@ class Authenticator:
 
     def __init__(self, settings: Settings, db: Database):
         self._db = db
-        self.signer = TokenSigner(
-            load_or_create(settings.secret_key_path), settings.auth.access_token_ttl_s
-        )
+        self.secret_key = load_or_create(settings.secret_key_path)
+        self.signer = TokenSigner(self.secret_key, settings.auth.access_token_ttl_s)
         self.refresh_ttl = timedelta(days=settings.auth.refresh_token_ttl_days)
         self.limiter = LoginLimiter(
             settings.auth.login_max_failures_per_account,
@@ -88,6 +90,8 @@ class Authenticator:
         self._keys: dict[str, api_keys.KeyHolder | None] = {}
         self._keys_generation: tuple[int, ...] = ()
         self._key_touched: dict[int, float] = {}
+        self._live: dict[tuple[int, str], float | None] = {}
+        self._live_generation: tuple[int, ...] = ()
 
     async def check_password(self, password_hash: str | None, password: str) -> bool:
         async with self._password_work:
@@ -116,6 +120,34 @@ class Authenticator:
             state.role,
             ROLE_SCOPES.get(state.role, frozenset()),
             session_id=claims.session_id,
+        )
+
+    async def from_session(self, user_id: int, family_id: str, issued_at: float) -> CurrentUser:
+        """A console cookie's holder: its session must be live, the user active, and the
+        cookie issued after the user's tokens were last voided (password change, role)."""
+        generation = self._db.changes.generation("refresh_tokens")
+        if generation != self._live_generation:
+            self._live.clear()
+            self._live_generation = generation
+        key = (user_id, family_id)
+        if key not in self._live:
+            until = await self._db.query(sessions.live_until, user_id, family_id)
+            self._live[key] = until.replace(tzinfo=UTC).timestamp() if until else None
+        expires = self._live[key]
+        if expires is None or expires <= time.time():
+            raise Unauthorized("the session was ended or has expired; sign in again")
+        state = await self._user_state(user_id)
+        if state is None or not state.is_active:
+            raise Unauthorized("the account is disabled")
+        if issued_at < state.valid_after:
+            raise Unauthorized("the session was ended; sign in again")
+        return CurrentUser(
+            user_id,
+            state.email,
+            state.role,
+            ROLE_SCOPES.get(state.role, frozenset()),
+            session_id=family_id,
+            must_change_password=state.must_change_password,
         )
 
     async def from_api_key(self, key: str) -> CurrentUser:
@@ -170,6 +202,7 @@ class Authenticator:
                     user.tokens_valid_after.astimezone(UTC).timestamp()
                     if user.tokens_valid_after
                     else 0.0,
+                    bool(user.must_change_password),
                 )
             )
         return self._users[user_id]

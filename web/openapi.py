@@ -18,7 +18,7 @@ cannot hold, and send no credentials. ``ApplianceOpenAPI`` says:
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any, TypeVar
 
@@ -81,6 +81,10 @@ def text(media_type: str) -> Callable[[F], F]:
 COMMON_PROBLEMS = (400, 401, 403, 404, 409, 413, 429)
 
 
+# The console's blueprint: its endpoints are named "console.<page>".
+CONSOLE_ENDPOINTS = "console."
+
+
 class ApplianceOpenAPI(OpenAPIProvider):
     def schema(self) -> dict[str, Any]:
         document = super().schema()
@@ -90,6 +94,12 @@ class ApplianceOpenAPI(OpenAPIProvider):
         for name, definition in definitions.items():
             schemas.setdefault(name, definition)
         return document
+
+    def generate_rules(self) -> Iterable[Rule]:
+        """Every rule but the console's pages: those are for people, not the API."""
+        for rule in super().generate_rules():
+            if not (rule.endpoint or "").startswith(CONSOLE_ENDPOINTS):
+                yield rule
 
     def build_paths(self, rule: Rule) -> tuple[dict, dict]:
         paths, components = super().build_paths(rule)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from appliance.domain.videos import NewVideo
 from render.lengths import MAX_SECONDS, MIN_SECONDS
 from web.api_schemas import (
     BinaryFile,
@@ -40,6 +41,16 @@ class VideoIn(BodyModel):
         if not value.strip():
             raise ValueError("topic is blank")
         return value.strip()
+
+    def wanted(self) -> NewVideo:
+        """What the domain queues from this request."""
+        return NewVideo(
+            channel_id=self.channel_id,
+            topic=self.topic,
+            seconds=self.seconds,
+            format=self.format,
+            priority=self.priority,
+        )
 
 
 class VideoPatch(BodyModel):

@@ -42,8 +42,10 @@ def _toml_key(key: str) -> str:
     return tomli_w.dumps({key: 0}).split(" = ")[0]
 
 
-def show_settings(settings: Settings, *, as_json: bool = False) -> str:
-    rows = [
+def settings_rows(settings: Settings) -> list[dict[str, Any]]:
+    """Every setting in effect: name, value (secrets hidden), where it came from, its
+    environment variable and what it means."""
+    return [
         {
             "name": definition.name,
             "value": _plain(value_of(settings, definition.name)),
@@ -53,6 +55,10 @@ def show_settings(settings: Settings, *, as_json: bool = False) -> str:
         }
         for definition in setting_definitions()
     ]
+
+
+def show_settings(settings: Settings, *, as_json: bool = False) -> str:
+    rows = settings_rows(settings)
     if as_json:
         document = {"config_file": _plain(settings.config_file), "settings": rows}
         return json.dumps(document, indent=2) + "\n"

@@ -30,6 +30,15 @@ class ServerSettings(_Group):
     port: int = Field(
         8080, ge=0, le=65535, description="TCP port of the console and API; 0 picks a free one."
     )
+    proxy_hops: int = Field(
+        0,
+        ge=0,
+        le=5,
+        description="Reverse proxies in front of the box whose X-Forwarded-For and "
+        "X-Forwarded-Proto to trust (e.g. 1 behind one nginx that terminates TLS): the "
+        "client's address for sign-in limits and logs, and https for the console's Secure "
+        "cookie. 0 trusts none: set it only when nothing can reach the port but the proxy.",
+    )
     grace_period_s: float = Field(
         25.0,
         ge=0,

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -133,6 +133,21 @@ def revoked_since(session: Session, since: datetime) -> set[str]:
         select(RefreshToken.family_id).where(RefreshToken.revoked_at >= since).distinct()
     )
     return set(rows.all())
+
+
+def live_until(session: Session, user_id: int, family_id: str) -> datetime | None:
+    """When the user's session ``family_id`` expires; None when it has ended or is not theirs.
+
+    The console's cookie names a family and never rotates it: the family lives while its
+    newest token is unrevoked and unexpired.
+    """
+    return session.scalar(
+        select(func.max(RefreshToken.expires_at)).where(
+            RefreshToken.family_id == family_id,
+            RefreshToken.user_id == user_id,
+            RefreshToken.revoked_at.is_(None),
+        )
+    )
 
 
 async def end(db: Database, user_id: int, family_id: str) -> None:

@@ -88,6 +88,8 @@ async def create_user(
     password: str,
     role: str = "operator",
     display_name: str | None = None,
+    *,
+    must_change_password: bool = False,
 ) -> User:
     if role not in ROLES:
         raise UserError("role", f"must be one of {', '.join(ROLES)}")
@@ -103,6 +105,7 @@ async def create_user(
             role=role,
             is_active=True,
             display_name=display_name,
+            must_change_password=must_change_password,
         )
         session.add(user)
         await session.flush()
@@ -120,7 +123,7 @@ async def ensure_admin(db: Database, email: str) -> NewAdmin | None:
         if await session.scalar(select(func.count()).select_from(User)):
             return None
     password = secrets.token_urlsafe(18)
-    await create_user(db, email, password, role="admin")
+    await create_user(db, email, password, role="admin", must_change_password=True)
     return NewAdmin(email=normalize_email(email), password=password)
 
 
@@ -178,6 +181,7 @@ async def change_password(db: Database, user_id: int, new_hash: str) -> None:
         if user is None:
             raise NotFound(f"user {user_id} not found")
         user.password_hash = new_hash
+        user.must_change_password = False
         await _end_all_sessions(session, user)
         await record_event(session, "user.password_changed", owner_id=user.id)
 

@@ -88,19 +88,29 @@ async def create_video(
 
 async def queue_video(db: Database, actor: Actor, new: NewVideo) -> Video:
     """Queue a video on one of the actor's channels, with the channel's format and budget."""
+    return (await queue_videos(db, actor, [new]))[0]
+
+
+async def queue_videos(db: Database, actor: Actor, wanted: Sequence[NewVideo]) -> list[Video]:
+    """Queue several videos in one transaction: all of them, or none when one is refused."""
+    queued = []
     async with db.write() as session:
-        channel = await session.run_sync(owned, actor, Channel, new.channel_id)
-        return await add_video(
-            session,
-            owner_id=channel.owner_id,
-            channel_id=channel.id,
-            topic=new.topic,
-            seconds=new.seconds,
-            video_format=new.format or channel.format,
-            priority=new.priority,
-            budget_micro_usd=channel.budget_micro_usd,
-            downgrade_micro_usd=channel.downgrade_micro_usd,
-        )
+        for new in wanted:
+            channel = await session.run_sync(owned, actor, Channel, new.channel_id)
+            queued.append(
+                await add_video(
+                    session,
+                    owner_id=channel.owner_id,
+                    channel_id=channel.id,
+                    topic=new.topic,
+                    seconds=new.seconds,
+                    video_format=new.format or channel.format,
+                    priority=new.priority,
+                    budget_micro_usd=channel.budget_micro_usd,
+                    downgrade_micro_usd=channel.downgrade_micro_usd,
+                )
+            )
+    return queued
 
 
 async def add_video(

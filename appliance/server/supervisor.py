@@ -34,7 +34,7 @@ from scheduler.engine import Scheduler
 from scheduler.telemetry import PsutilSampler
 from storage.files import write_atomic
 from storage.lock import DataDirBusy, DataDirLock
-from web.app import create_app
+from web.app import behind_proxies, create_app
 from web.services import Services, web_services
 
 logger = logging.getLogger("ytempire.supervisor")
@@ -112,7 +112,7 @@ class Supervisor:
         self.side_tasks.start(
             "http",
             worker_serve(
-                wrap_app(app, config.wsgi_max_body_size, None),
+                wrap_app(behind_proxies(app, self.settings), config.wsgi_max_body_size, None),
                 config,
                 sockets=sockets,
                 shutdown_trigger=self._http_stop.wait,
