@@ -8,7 +8,7 @@ from collections import OrderedDict
 from typing import Any
 
 from pydantic import ValidationError
-from quart import Response, render_template, request, url_for
+from quart import Response, current_app, render_template, request, url_for
 
 from appliance.domain import backlog, channels, ideas
 from appliance.domain.channel_settings import Niche, Privacy, Style
@@ -23,10 +23,20 @@ from web.console.forms import PROVIDER_STAGES, channel_values, topics_of, whole
 from web.context import services
 
 PREVIEW_TEXT = "Here is how this channel's narrator sounds. Thanks for watching."
-# Piper takes about a second per preview: keep a few, and make one at a time.
-_PREVIEWS: OrderedDict[str, bytes] = OrderedDict()
 _PREVIEW_KEEP = 8
-_preview_lock = asyncio.Lock()
+_PREVIEWS_KEY = "ytempire.voice_previews"
+
+
+class _Previews:
+    """Piper takes about a second per preview: a few are kept, one is made at a time."""
+
+    def __init__(self) -> None:
+        self.made: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = asyncio.Lock()
+
+
+def _previews() -> _Previews:
+    return current_app.extensions.setdefault(_PREVIEWS_KEY, _Previews())
 
 
 def _choices() -> dict[str, Any]:
@@ -228,16 +238,17 @@ async def voice_preview() -> Response:
     """A short sample of a Piper voice, as WAV, for the channel form's player."""
     name = request.args.get("voice") or ""
     voices_dir = services().settings.voices_dir
-    async with _preview_lock:
-        if name not in _PREVIEWS:
+    previews = _previews()
+    async with previews.lock:
+        if name not in previews.made:
             try:
                 voice = find_voice(name, voices_dir) if name else list_voices(voices_dir)[0]
             except (LookupError, IndexError):
                 raise FieldError("voice", f"no voice named {name!r} on this box") from None
-            _PREVIEWS[name] = await asyncio.to_thread(sample_wav, voice, PREVIEW_TEXT)
-            while len(_PREVIEWS) > _PREVIEW_KEEP:
-                _PREVIEWS.popitem(last=False)
-        audio = _PREVIEWS[name]
+            previews.made[name] = await asyncio.to_thread(sample_wav, voice, PREVIEW_TEXT)
+            while len(previews.made) > _PREVIEW_KEEP:
+                previews.made.popitem(last=False)
+        audio = previews.made[name]
     response = Response(audio, mimetype="audio/wav")
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
