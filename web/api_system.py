@@ -22,10 +22,10 @@ from appliance.domain.box import schema_revision
 from storage.migrate import head_revision
 from web.api_resources import API_PREFIX
 from web.api_schemas import problems
-from web.auth import CurrentUser, current_user
+from web.auth import CurrentUser, current_user, requires
 from web.context import services
 from web.responses import json_response
-from web.system_schemas import DatabaseVersion, QueueDepth, Slots, Version
+from web.system_schemas import DatabaseVersion, Job, Jobs, QueueDepth, Slots, Version
 
 blueprint = Blueprint("api_system", __name__, url_prefix=f"{API_PREFIX}/system")
 
@@ -121,6 +121,37 @@ async def queue_summary(user: CurrentUser) -> queue.QueueSummary:
         tables=("videos", "stages"),
         compute=lambda: app.db.query(queue.summary, user),
         kind="queue",
+    )
+
+
+@blueprint.get("/jobs")
+@requires("admin")
+@json_response(Jobs)
+@problems(401, 403)
+async def system_jobs() -> Jobs:
+    """The supervisor's periodic jobs (admins): each one's last run, its outcome and its
+    next run. A job that failed says why and runs again at its next time."""
+    await current_user("admin")
+    return jobs_now()
+
+
+def jobs_now() -> Jobs:
+    periodic = services().periodic
+    states = periodic.states() if periodic is not None else []
+    return Jobs(
+        items=[
+            Job(
+                name=s.name,
+                every_s=s.every_s,
+                last_run_at=s.last_run_at,
+                last_outcome=s.last_outcome,
+                last_duration_s=s.last_duration_s,
+                runs=s.runs,
+                failures=s.failures,
+                next_run_at=s.next_run_at,
+            )
+            for s in states
+        ]
     )
 
 

@@ -25,6 +25,25 @@ class SchedulerView(Protocol):
         ...
 
 
+class JobView(Protocol):
+    """One periodic job as the supervisor keeps it (``appliance.server.periodic``)."""
+
+    name: str
+    every_s: float
+    last_run_at: Any
+    last_outcome: str | None
+    last_duration_s: float | None
+    runs: int
+    failures: int
+    next_run_at: Any
+
+
+class PeriodicView(Protocol):
+    def states(self) -> list[JobView]:
+        """Every periodic job with its last run and outcome (``/system/jobs``)."""
+        ...
+
+
 @dataclass
 class Services:
     box: Box
@@ -36,6 +55,8 @@ class Services:
     draining: bool = False
     # The running scheduler when the supervisor runs one.
     scheduler: SchedulerView | None = None
+    # The supervisor's periodic jobs, when it runs them.
+    periodic: PeriodicView | None = None
     # Repeated API reads (analytics, list pages), invalidated by writes to their tables.
     read_cache: ReadCache = field(init=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -51,3 +52,20 @@ class Version(BaseModel):
         description="Installed versions of the key libraries (null: not installed)."
     )
     database: DatabaseVersion
+
+
+class Job(BaseModel):
+    name: str = Field(description="backlog-refill, publishing-schedules, youtube-stats, backups")
+    every_s: float = Field(description="How often it runs.")
+    last_run_at: datetime | None
+    last_outcome: str | None = Field(
+        description='"ok: <what it did>" or "error: <why>" (it runs again at its next time).'
+    )
+    last_duration_s: float | None
+    runs: int = Field(description="Runs since the supervisor started.")
+    failures: int = Field(description="Of those, the ones that raised.")
+    next_run_at: datetime | None
+
+
+class Jobs(BaseModel):
+    items: list[Job]

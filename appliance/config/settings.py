@@ -202,6 +202,26 @@ class LogSettings(_Group):
     )
 
 
+class BackupSettings(_Group):
+    every_hours: float = Field(
+        24.0,
+        ge=0,
+        le=24 * 7,
+        description="How often the supervisor backs the database up to the cold tier "
+        "(online, consistent while it writes); 0 turns scheduled backups off.",
+    )
+    keep_daily: int = Field(
+        7, ge=0, le=366, description="Scheduled backups kept: the newest of each of this many days."
+    )
+    keep_weekly: int = Field(
+        4,
+        ge=0,
+        le=520,
+        description="Also kept: the newest of each of this many ISO weeks (older than the "
+        "daily ones).",
+    )
+
+
 class AdminSettings(_Group):
     email: str = Field(
         "admin@localhost",
@@ -565,6 +585,7 @@ class Settings(_Group):
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     providers: ProvidersSettings = Field(default_factory=ProvidersSettings)
     prices: PriceSettings = Field(default_factory=PriceSettings)

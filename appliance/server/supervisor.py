@@ -124,7 +124,7 @@ class Supervisor:
         scheduler = await self._start_scheduler(services)
         self.side_tasks.start("admission", scheduler.admission_loop())
         self.side_tasks.start("leases", scheduler.lease_loop())
-        periodic = box_jobs(services.box)
+        periodic = services.periodic = box_jobs(services.box)
         periodic.start()
 
         logger.info(

@@ -12,7 +12,7 @@ from appliance.domain.errors import FieldError
 from appliance.domain.users import AccountChange, create_user
 from appliance.observability.health import readiness_checks
 from storage.backup import BackupError
-from web.api_system import version_info
+from web.api_system import jobs_now, version_info
 from web.auth_schemas import UserIn, UserPatch
 from web.console.base import blueprint, done, need
 from web.context import services
@@ -34,6 +34,7 @@ async def admin_page() -> str:
         backups=found_backups[:30],
         checks=checks,
         version=await version_info(),
+        jobs=jobs_now().items,
         draining=app.draining,
         uptime_s=int(app.uptime_s),
     )
