@@ -389,6 +389,19 @@ class YouTubeUpload(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class InboxFile(Base):
+    """A file of topics dropped into the inbox, by its content: queued once, whatever it is
+    named or however often it is saved again."""
+
+    __tablename__ = "inbox_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))  # queued or refused
+    video_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class YouTubeOAuthState(Base):
     """A connect that was started: its one-use state, the PKCE verifier, where it returns."""
 

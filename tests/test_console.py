@@ -227,7 +227,7 @@ async def test_an_operator_runs_channels_backlog_and_videos(console: Console) ->
     refused = await browser.post(
         "/videos", {"channel_id": str(channel_id), "topics": "ok\n" + "x" * 300, "seconds": "60"}
     )
-    assert "topic 2" in (await browser.follow(refused)).text
+    assert "line 2: topic:" in (await browser.follow(refused)).text
     assert (await browser.get("/videos?status=queued")).text.count("badge queued") == 3
     assert "No video matches" in (await browser.get("/videos?status=failed")).text
 

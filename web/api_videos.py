@@ -11,6 +11,7 @@ from quart_schema import validate_querystring, validate_request
 
 from appliance.domain import video_reads, videos
 from appliance.domain.video_reads import VideoFilters
+from appliance.domain.video_requests import check_batch
 from storage.db import PROGRESS
 from web.api_resources import API_PREFIX, empty_response, use_row_ids
 from web.api_schemas import ROW_ID, problems
@@ -19,7 +20,9 @@ from web.context import services
 from web.openapi import no_content
 from web.responses import Encoded, json_response
 from web.video_schemas import (
+    BatchIn,
     Costs,
+    VideoBatch,
     VideoDetail,
     VideoIn,
     VideoListQuery,
@@ -69,6 +72,23 @@ async def create_video(data: VideoIn) -> tuple[VideoOut, int, dict[str, str]]:
     video = await videos.queue_video(services().db, user, data.wanted())
     out = await _view(user, video.id)
     return out, 201, {"Location": f"{API_PREFIX}/videos/{out.id}"}
+
+
+@blueprint.post("/batch")
+@validate_request(BatchIn)
+@json_response(VideoBatch, 201)
+@problems(400, 401, 403, 404)
+async def create_batch(data: BatchIn) -> tuple[VideoBatch, int]:
+    """Queue up to 500 videos in one transaction: all of them, or none.
+
+    Every item is checked first; a refusal names each bad item by its place
+    (`items.3.topic`) and nothing is queued.
+    """
+    user = await current_user("write")
+    wanted = check_batch(data.items, data.defaults())
+    queued = await videos.queue_videos(services().db, user, wanted)
+    records = await services().db.query(video_reads.many, user, [v.id for v in queued])
+    return VideoBatch(items=[video_out(r) for r in records]), 201
 
 
 @blueprint.get("")

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from appliance.domain.errors import Conflict, FieldError, NotFound
 from appliance.domain.states import InvalidTransition
+from appliance.domain.video_requests import BatchRefused
 from appliance.observability.logs import request_id_var
 from web.authenticator import Forbidden, Unauthorized
 
@@ -101,6 +102,15 @@ def register_problem_handlers(app: Quart) -> None:
             str(error),
             title="Invalid request" if error.status == 400 else None,
             errors=[{"field": error.field, "message": error.message}],
+        )
+
+    @app.errorhandler(BatchRefused)
+    async def _batch(error: BatchRefused) -> Response:
+        return problem(
+            400,
+            str(error),
+            title="Invalid request",
+            errors=[{"field": r.field, "message": r.message} for r in error.refusals],
         )
 
     @app.errorhandler(Conflict)

@@ -8,8 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from appliance.domain.videos import NewVideo
-from render.lengths import MAX_SECONDS, MIN_SECONDS
+from appliance.domain.video_requests import DEFAULTED, MAX_BATCH, VideoRequest
 from web.api_schemas import (
     BinaryFile,
     BodyModel,
@@ -28,29 +27,30 @@ VideoStatusName = Literal[
 ]
 
 
-class VideoIn(BodyModel):
-    channel_id: BodyRowId
-    topic: str = Field(min_length=1, max_length=200)
-    seconds: WholeNumber = Field(60, ge=MIN_SECONDS, le=MAX_SECONDS, description="Target length.")
-    format: VideoFormat | None = Field(None, description="Null: the channel's format.")
-    priority: WholeNumber = Field(0, ge=-100, le=100, description="Higher runs sooner.")
+class VideoIn(BodyModel, VideoRequest):
+    """A video to queue on one of your channels."""
 
-    @field_validator("topic")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("topic is blank")
-        return value.strip()
 
-    def wanted(self) -> NewVideo:
-        """What the domain queues from this request."""
-        return NewVideo(
-            channel_id=self.channel_id,
-            topic=self.topic,
-            seconds=self.seconds,
-            format=self.format,
-            priority=self.priority,
-        )
+class BatchIn(BodyModel):
+    """Many videos at once: all of them are queued, in one transaction, or none."""
+
+    channel_id: BodyRowId | None = Field(None, description="For items that name none.")
+    seconds: WholeNumber | None = Field(None, description="For items that give none.")
+    format: VideoFormat | None = Field(None, description="For items that give none.")
+    priority: WholeNumber | None = Field(None, description="For items that give none.")
+    items: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        description="Each a video as POST /videos takes one (at least its topic); "
+        "channel_id, seconds, format and priority may be left to the batch's.",
+    )
+
+    def defaults(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in DEFAULTED}
+
+
+class VideoBatch(BaseModel):
+    items: list[VideoOut] = Field(description="The videos queued, in the batch's order.")
 
 
 class VideoPatch(BodyModel):

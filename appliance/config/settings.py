@@ -222,6 +222,30 @@ class BackupSettings(_Group):
     )
 
 
+class InboxSettings(_Group):
+    enabled: bool = Field(
+        True, description="Watch the inbox folder for files of topics and queue them."
+    )
+    dir: Path | None = Field(None, description="The inbox folder. Default: inbox in data_dir.")
+    settle_s: float = Field(
+        2.0,
+        ge=0.1,
+        le=600,
+        description="A file is read once its size and time have not changed for this long "
+        "(one still being written or copied waits).",
+    )
+    owner_email: str | None = Field(
+        None,
+        description="Whose videos the inbox queues (their channels, budget and quota). "
+        "Default: admin.email.",
+    )
+    channel: str | None = Field(
+        None,
+        description="The channel (name or id) for rows that name none. Unset: such rows "
+        "are refused unless the owner has exactly one channel.",
+    )
+
+
 class AdminSettings(_Group):
     email: str = Field(
         "admin@localhost",
@@ -586,6 +610,7 @@ class Settings(_Group):
     log: LogSettings = Field(default_factory=LogSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
+    inbox: InboxSettings = Field(default_factory=InboxSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     providers: ProvidersSettings = Field(default_factory=ProvidersSettings)
     prices: PriceSettings = Field(default_factory=PriceSettings)
@@ -614,6 +639,10 @@ class Settings(_Group):
     @property
     def database_path(self) -> Path:
         return self.database.path or self.data_dir / "ytempire.db"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.inbox.dir or self.data_dir / "inbox"
 
     @property
     def voices_dir(self) -> Path:
@@ -701,6 +730,7 @@ def value_of(settings: Settings, dotted: str) -> Any:
 _DERIVED = {
     "database.path": lambda s: s.database_path,
     "voice.voices_dir": lambda s: s.voices_dir,
+    "inbox.dir": lambda s: s.inbox_dir,
     "media.library_dir": lambda s: s.library_dir,
     "media.music_dir": lambda s: s.music_dir,
     "media.cache_dir": lambda s: s.cache_root,

@@ -41,6 +41,7 @@ def prepare_storage(settings: Settings) -> None:
         settings.library_dir,
         settings.music_dir,
         settings.export_dir,
+        settings.inbox_dir,
     ):
         folder.mkdir(parents=True, exist_ok=True)
     prepare_tiers(settings.tiers)

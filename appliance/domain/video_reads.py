@@ -147,6 +147,15 @@ def one(session: Session, actor: Actor, video_id: int) -> VideoRecord:
     return VideoRecord(video, _STAGES_OF_ONE.all(session, video_id=video_id))
 
 
+def many(session: Session, actor: Actor, video_ids: list[int]) -> list[VideoRecord]:
+    """The actor's videos of ``video_ids`` with their stages, in the order given."""
+    rows = session.execute(
+        scoped(select(Video.__table__).where(Video.id.in_(video_ids)), actor, Video)
+    ).all()
+    by_id = {row.id: row for row in rows}
+    return with_stages(session, [by_id[i] for i in video_ids if i in by_id])
+
+
 def detail(session: Session, settings: Settings, actor: Actor, video_id: int) -> VideoDetailRecord:
     """The video, its latest events, its costs and the files it has so far."""
     record = one(session, actor, video_id)

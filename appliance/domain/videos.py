@@ -93,23 +93,31 @@ async def queue_video(db: Database, actor: Actor, new: NewVideo) -> Video:
 
 async def queue_videos(db: Database, actor: Actor, wanted: Sequence[NewVideo]) -> list[Video]:
     """Queue several videos in one transaction: all of them, or none when one is refused."""
-    queued = []
     async with db.write() as session:
-        for new in wanted:
-            channel = await session.run_sync(owned, actor, Channel, new.channel_id)
-            queued.append(
-                await add_video(
-                    session,
-                    owner_id=channel.owner_id,
-                    channel_id=channel.id,
-                    topic=new.topic,
-                    seconds=new.seconds,
-                    video_format=new.format or channel.format,
-                    priority=new.priority,
-                    budget_micro_usd=channel.budget_micro_usd,
-                    downgrade_micro_usd=channel.downgrade_micro_usd,
-                )
+        return await add_requested(session, actor, wanted)
+
+
+async def add_requested(
+    session: AsyncSession, actor: Actor, wanted: Sequence[NewVideo]
+) -> list[Video]:
+    """``wanted`` on the actor's channels (NotFound for another's), inside the caller's
+    write transaction, each with its channel's format and budget."""
+    queued = []
+    for new in wanted:
+        channel = await session.run_sync(owned, actor, Channel, new.channel_id)
+        queued.append(
+            await add_video(
+                session,
+                owner_id=channel.owner_id,
+                channel_id=channel.id,
+                topic=new.topic,
+                seconds=new.seconds,
+                video_format=new.format or channel.format,
+                priority=new.priority,
+                budget_micro_usd=channel.budget_micro_usd,
+                downgrade_micro_usd=channel.downgrade_micro_usd,
             )
+        )
     return queued
 
 

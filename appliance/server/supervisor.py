@@ -27,6 +27,7 @@ from appliance.config.settings import Settings
 from appliance.domain.box import open_box
 from appliance.domain.users import NewAdmin, ensure_admin
 from appliance.server.gpus import open_gpu_slots
+from appliance.server.inbox_watch import InboxWatcher
 from appliance.server.periodic import box_jobs
 from appliance.server.sdnotify import SystemdNotifier
 from appliance.server.sidetasks import SideTasks
@@ -126,6 +127,8 @@ class Supervisor:
         self.side_tasks.start("leases", scheduler.lease_loop())
         periodic = services.periodic = box_jobs(services.box)
         periodic.start()
+        if self.settings.inbox.enabled:
+            self.side_tasks.start("inbox", InboxWatcher(services.box).run())
 
         logger.info(
             "serving",
