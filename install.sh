@@ -22,9 +22,9 @@ Box mode (default as root on a machine running systemd, or with --system):
 
 Options:
   --dev        local mode plus the development tools (pytest, ruff, shellcheck,
-               Playwright) and, for the console's browser tests, Debian's
-               chromium and fonts-dejavu-core (root installs them; otherwise
-               it says what to install)
+               Playwright) and the Debian packages the tests use: chromium and
+               fonts-dejavu-core (browser tests), prometheus (promtool); root
+               installs them, otherwise it says what to install
   --local      force local mode (e.g. a development checkout as root)
   --system     force box mode
   --no-start   box mode: install files only, do not call systemctl
@@ -182,13 +182,17 @@ hash_files() {
 
 # -------------------------------------------------------------- local mode --
 
-# The console's browser tests drive Debian's Chromium through Playwright: browser
-# downloads from the internet are not used (and do not work on closed networks).
-ensure_test_browser() {
-    if [ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
-        return 0
+# What the tests need from Debian: Chromium and a font for the console's browser tests
+# (Playwright drives Debian's Chromium; its own browser downloads are never used), and
+# promtool (package prometheus) to check the /metrics exposition.
+ensure_test_tools() {
+    local -a missing=()
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+    command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        apt_install "the test suite's browser and metrics checker" "${missing[@]}"
     fi
-    apt_install "Chromium and fonts for the console's browser tests" chromium fonts-dejavu-core
 }
 
 install_local() {
@@ -203,7 +207,7 @@ install_local() {
     say "local install into $venv (data under ./var)"
     ensure_venv "$venv" local
     if [ "$dev" -eq 1 ]; then
-        ensure_test_browser
+        ensure_test_tools
     fi
 
     want=$(

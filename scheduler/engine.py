@@ -110,6 +110,8 @@ class Scheduler:
         self.gpus = gpus
         self.slots = SlotTable()
         self.running: dict[int, RunningStage] = {}
+        # Told (stage name, outcome, seconds) as each stage's worker ends: the metrics.
+        self.stage_observers: list[Callable[[str, str, float], None]] = []
         self.rng = rng or random.Random()
         self.worker_factory = worker_factory
         self.cores = cores or os.cpu_count() or 1
@@ -401,6 +403,8 @@ class Scheduler:
             outcome = await running
             await self._charge_compute(entry, outcome)
             await self._apply(entry, outcome)
+            for observe in self.stage_observers:
+                observe(entry.name, outcome.status, outcome.duration_s)
         except Exception:
             logger.exception("stage runner failed", extra={"fields": {"stage": entry.stage_id}})
             await stages.finish_failed(

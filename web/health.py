@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from quart import Blueprint, Response
 
+from appliance.domain import backups, figures
 from appliance.observability.health import readiness_checks
+from appliance.observability.metrics import BoxFigures
+from storage.models import utcnow
 from web.context import services
 from web.openapi import text
 from web.responses import json_response
+from web.services import Services
 
 blueprint = Blueprint("health", __name__)
 
@@ -57,9 +62,46 @@ async def readyz() -> tuple[Readiness, int]:
     return body, 503 if reasons else 200
 
 
+async def box_figures(app: Services) -> BoxFigures:
+    """The figures the scrape shows: the database's, the scheduler's, the jobs', the
+    backups'."""
+    now = utcnow()
+    found, backed_up = await asyncio.gather(
+        app.db.query(figures.totals, app.settings, now),
+        asyncio.to_thread(backups.listing, app.settings),
+    )
+    result = BoxFigures(
+        videos=found.videos,
+        stages=found.stages,
+        cost_micro_usd=found.cost_micro_usd,
+        quota=found.quota,
+        backups=len(backed_up),
+        newest_backup_age_s=(now - backed_up[0].taken_at).total_seconds() if backed_up else None,
+    )
+    if app.scheduler is not None:
+        snapshot = app.scheduler.snapshot()
+        pools = snapshot["slots"].get("pools", {})
+        result.slots = {name: (pool["size"], pool["busy"]) for name, pool in pools.items()}
+        result.shedding = bool(snapshot.get("shedding"))
+        result.gpus = list(snapshot.get("telemetry", {}).get("gpus", []))
+    if app.periodic is not None:
+        result.jobs = [
+            (
+                job.name,
+                job.runs,
+                job.failures,
+                job.last_run_at.timestamp() if job.last_run_at else None,
+            )
+            for job in app.periodic.states()
+        ]
+    return result
+
+
 @blueprint.get("/metrics")
 @text("text/plain")
 async def metrics() -> Response:
     """Prometheus exposition of the appliance's metrics."""
-    payload = generate_latest(services().metrics.registry)
+    app = services()
+    app.metrics.box.figures = await box_figures(app)
+    payload = generate_latest(app.metrics.registry)
     return Response(payload, content_type=CONTENT_TYPE_LATEST)

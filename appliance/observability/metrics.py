@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -15,7 +17,7 @@ from prometheus_client import (
     PlatformCollector,
     ProcessCollector,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from appliance import __version__
@@ -69,6 +71,132 @@ class CacheHitRatioCollector(Collector):
         yield ratio
 
 
+@dataclass
+class BoxFigures:
+    """What the box looks like now, gathered before each scrape (the database's figures,
+    the scheduler's slots and telemetry, the periodic jobs, the backups)."""
+
+    videos: dict[str, int] = field(default_factory=dict)  # by status
+    stages: dict[str, dict[str, int]] = field(default_factory=dict)  # stage → status → n
+    cost_micro_usd: dict[str, int] = field(default_factory=dict)  # by provider, all time
+    quota: list[tuple[str, str, int, int]] = field(
+        default_factory=list
+    )  # project, bucket, used, size
+    slots: dict[str, tuple[int, int]] = field(default_factory=dict)  # pool → (size, busy)
+    shedding: bool | None = None
+    gpus: list[dict[str, Any]] = field(default_factory=list)
+    backups: int = 0
+    newest_backup_age_s: float | None = None
+    jobs: list[tuple[str, int, int, float | None]] = field(
+        default_factory=list
+    )  # name, runs, failures, last run
+
+
+class BoxCollector(Collector):
+    """The box's figures as metrics, from the last ``BoxFigures`` gathered."""
+
+    def __init__(self) -> None:
+        self.figures: BoxFigures | None = None
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        figures = self.figures
+        if figures is None:
+            return
+        yield _gauge("ytempire_videos", "Videos by status", ["status"], figures.videos.items())
+        yield _gauge(
+            "ytempire_queue_stage_videos",
+            "Unfinished videos by the stage they are at and its status",
+            ["stage", "status"],
+            (
+                ((stage, status), n)
+                for stage, counts in figures.stages.items()
+                for status, n in counts.items()
+            ),
+        )
+        spent = CounterMetricFamily(
+            "ytempire_cost_micro_usd",
+            "Money spent, by provider, in micro-dollars (the cost ledger, all time)",
+            labels=["provider"],
+        )
+        for provider, amount in sorted(figures.cost_micro_usd.items()):
+            spent.add_metric([provider], amount)
+        yield spent
+        used = GaugeMetricFamily(
+            "ytempire_youtube_quota_used",
+            "YouTube quota used today (Pacific day), by project and bucket",
+            labels=["project", "bucket"],
+        )
+        size = GaugeMetricFamily(
+            "ytempire_youtube_quota_size",
+            "YouTube quota per day, by project and bucket",
+            labels=["project", "bucket"],
+        )
+        for project, bucket, spent_units, day in figures.quota:
+            used.add_metric([project, bucket], spent_units)
+            size.add_metric([project, bucket], day)
+        yield used
+        yield size
+        yield _gauge(
+            "ytempire_slots", "Render slots by pool", ["pool"],
+            ((pool, n) for pool, (n, _) in figures.slots.items()),
+        )  # fmt: skip
+        yield _gauge(
+            "ytempire_slots_busy", "Busy render slots by pool", ["pool"],
+            ((pool, busy) for pool, (_, busy) in figures.slots.items()),
+        )  # fmt: skip
+        if figures.shedding is not None:
+            yield _gauge(
+                "ytempire_admission_shedding",
+                "1 while admission holds low-priority videos back (queue too deep)",
+                [],
+                [((), int(figures.shedding))],
+            )
+        for key, name, text in (
+            ("utilization_percent", "ytempire_gpu_utilization_percent", "GPU utilisation"),
+            ("memory_percent", "ytempire_gpu_memory_percent", "GPU memory in use"),
+            ("encoder_sessions", "ytempire_gpu_encoder_sessions", "NVENC sessions open"),
+            ("temperature_c", "ytempire_gpu_temperature_celsius", "GPU temperature"),
+        ):
+            readings = [
+                ((str(g["index"]),), g[key]) for g in figures.gpus if g.get(key) is not None
+            ]
+            yield _gauge(name, text, ["gpu"], readings)
+        yield _gauge("ytempire_backups", "Backups on the cold tier", [], [((), figures.backups)])
+        if figures.newest_backup_age_s is not None:
+            yield _gauge(
+                "ytempire_backup_age_seconds",
+                "Age of the newest backup on the cold tier",
+                [],
+                [((), figures.newest_backup_age_s)],
+            )
+        runs = CounterMetricFamily(
+            "ytempire_job_runs", "Periodic job runs since start", labels=["job"]
+        )
+        failures = CounterMetricFamily(
+            "ytempire_job_failures", "Periodic job runs that raised, since start", labels=["job"]
+        )
+        last = GaugeMetricFamily(
+            "ytempire_job_last_run_timestamp_seconds",
+            "When the periodic job last ran (Unix time)",
+            labels=["job"],
+        )
+        for job, count, failed, at in figures.jobs:
+            runs.add_metric([job], count)
+            failures.add_metric([job], failed)
+            if at is not None:
+                last.add_metric([job], at)
+        yield runs
+        yield failures
+        yield last
+
+
+def _gauge(name: str, text: str, labels: list[str], values: Any) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, text, labels=labels)
+    for key, value in values:
+        family.add_metric(list(key) if isinstance(key, tuple) else [key], value)
+    return family
+
+
 class Metrics:
     def __init__(self, tiers: Callable[[], dict[str, Path]] | None = None):
         self.registry = CollectorRegistry()
@@ -103,8 +231,21 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(CacheHitRatioCollector(self.api_cache_requests))
+        self.stage_duration = Histogram(
+            "ytempire_stage_duration_seconds",
+            "Time a stage's worker ran, by stage and outcome (since start)",
+            ["stage", "outcome"],
+            buckets=(1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1800),
+            registry=self.registry,
+        )
+        self.box = BoxCollector()
+        self.registry.register(self.box)
         if tiers is not None:
             self.registry.register(TierSpaceCollector(tiers))
+
+    def observe_stage(self, stage: str, outcome: str, seconds: float) -> None:
+        """One stage's worker ended (the scheduler calls this)."""
+        self.stage_duration.labels(stage, outcome).observe(seconds)
 
     def record_cache_lookup(self, cache: str, hit: bool) -> None:
         """Count one read-cache lookup (web.read_cache.ReadCache calls this)."""

@@ -180,6 +180,7 @@ class Supervisor:
         tiers = list(self.settings.tiers.values())
         gpus = await asyncio.to_thread(open_gpu_slots)
         scheduler = Scheduler(services.box, system=PsutilSampler(tiers), gpus=gpus)
+        scheduler.stage_observers.append(services.metrics.observe_stage)
         await scheduler.start()
         services.scheduler = scheduler
         self._scheduler = scheduler
