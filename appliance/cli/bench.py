@@ -6,10 +6,18 @@ from __future__ import annotations
 import json
 
 
-def bench_render_command(video_format: str, *, as_json: bool) -> int:
+def bench_render_command(video_format: str, *, as_json: bool, encoder: str = "libx264") -> int:
     from render.compose.benchmark import describe, run_render_bench
 
-    result = run_render_bench(video_format)
+    if encoder == "auto":
+        # As admission decides: NVENC when a GPU opens it, else the CPU encoder.
+        from appliance.server.gpus import open_gpu_slots
+
+        gpus = open_gpu_slots()
+        encoder = "h264_nvenc" if gpus is not None else "libx264"
+        if gpus is not None:
+            gpus.close()
+    result = run_render_bench(video_format, encoder=encoder)
     print(json.dumps(result, indent=2) if as_json else describe(result))
     return 0
 

@@ -99,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
         bench_commands, "render", "the reference render against the encode-only floor, in one run"
     )
     bench_render.add_argument("--format", default="720p", choices=("720p", "1080p", "shorts"))
+    bench_render.add_argument(
+        "--encoder",
+        default="libx264",
+        choices=("auto", "libx264", "h264_nvenc"),
+        help="auto: what admission picks (NVENC when a GPU opens it, else libx264)",
+    )
     bench_render.add_argument("--json", action="store_true")
     bench_auth = add(
         bench_commands, "auth", "JWT issue/verify and API-key checks against a bare HMAC"
@@ -216,7 +222,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             if not 15 <= args.seconds <= 900 or args.repeat < 1:
                 raise CliError("--seconds must be 15 to 900 and --repeat at least 1", EXIT_USAGE)
             return bench_pipeline_command(args.seconds, args.format, args.repeat, as_json=args.json)
-        return bench_render_command(args.format, as_json=args.json)
+        return bench_render_command(args.format, as_json=args.json, encoder=args.encoder)
     if args.command in ("backup", "restore"):
         from appliance.cli.backup import backup_command, restore_command
 

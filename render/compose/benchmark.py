@@ -59,7 +59,7 @@ WORDS = (
 
 
 def run_render_bench(
-    format: str = "720p", workdir: Path | None = None, repeat: int = 1
+    format: str = "720p", workdir: Path | None = None, repeat: int = 1, encoder: str = "libx264"
 ) -> dict[str, Any]:
     """Render the reference workload and the encode-only floor; return the timings.
 
@@ -72,7 +72,7 @@ def run_render_bench(
     floor_cpu: list[float] = []  # CPU seconds, all threads: steadier than wall time on a VM
     render_cpu: list[float] = []
     with tempfile.TemporaryDirectory(prefix="render-bench-", dir=workdir) as folder:
-        plan = reference_plan(Path(folder), *FORMATS[format])
+        plan = reference_plan(Path(folder), *FORMATS[format], encoder=encoder)
         floor_frames = _floor_frames(plan)
         for _ in range(max(1, repeat)):
             cpu = _cpu_seconds()
@@ -112,7 +112,9 @@ def run_render_bench(
     }
 
 
-def reference_plan(folder: Path, width: int, height: int) -> RenderPlan:
+def reference_plan(
+    folder: Path, width: int, height: int, encoder: str = "libx264"
+) -> RenderPlan:
     rng = np.random.default_rng(2024)
     length = (DURATION + (STILLS - 1) * CROSSFADE) / STILLS
     segments = []
@@ -142,6 +144,7 @@ def reference_plan(folder: Path, width: int, height: int) -> RenderPlan:
         captions=captions,
         audio=AudioPlan(voice=voice),
         output=folder / "render.mp4",
+        encoder=encoder,
     )
 
 
