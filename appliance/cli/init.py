@@ -7,6 +7,7 @@ from pathlib import Path
 
 from appliance.config.loader import CONFIG_ENV, DEFAULT_CONFIG_FILES, load_settings
 from appliance.config.reference import config_file_template
+from appliance.domain import backups
 from appliance.domain.box import prepare_storage
 from storage.files import write_atomic
 
@@ -24,6 +25,10 @@ def init_command(config_file: Path | None, data_dir: str | None) -> int:
         print(f"{path}: written")
     # The flag beats the environment, as on every command.
     settings = load_settings(path, overrides={"data_dir": data_dir})
+    # An upgrade: the database as it was, before this release migrates it.
+    kept = backups.before_upgrade(settings)
+    if kept is not None:
+        print(f"backed up the database before migrating it: {kept}")
     prepare_storage(settings)
     print(f"data folder {settings.data_dir} ready (database at head, storage tiers created)")
     return 0

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from appliance.config.settings import Settings
+from storage import migrate
 from storage.backup import BACKUP_FOLDER, backup_database, default_backup_path
 from storage.files import write_atomic
 
@@ -61,6 +62,21 @@ def take(settings: Settings, destination: Path | None = None) -> Path:
         # The key that signs tokens goes with the database it belongs to.
         write_atomic(key_copy(written), key.read_bytes(), mode=0o600)
     return written
+
+
+def before_upgrade(settings: Settings, now: datetime | None = None) -> Path | None:
+    """A backup of a database the code about to run would migrate (its schema is behind
+    this release's head), kept out of retention; None when there is nothing to migrate.
+    An upgrade takes it before migrating: the previous release restores it to roll back."""
+    path = settings.database_path
+    if not path.is_file():
+        return None
+    revision, head = migrate.current_revision(path), migrate.head_revision()
+    if revision is None or revision == head:
+        return None
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    name = f"before-upgrade-{revision}-to-{head}-{stamp}.db"
+    return take(settings, settings.tier_root("cold") / BACKUP_FOLDER / name)
 
 
 def listing(settings: Settings) -> list[BackupFile]:
