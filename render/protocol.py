@@ -69,6 +69,8 @@ class JobParams(BaseModel):
     media_cache_dir: Path | None = None
     export_dir: Path | None = None
     encoder: Literal["libx264", "h264_nvenc"] = "libx264"
+    # The box is shedding load: render still pictures with plain cuts (cheaper to compose).
+    plain_style: bool = False
     # How many threads the stage's CPU work may use (encoder, compositor, voice model),
     # so CPU stages side by side share the cores instead of fighting; None: all cores.
     threads: int | None = Field(None, ge=1, le=256)

@@ -55,12 +55,16 @@ def build_plan(
     encoder: str = "libx264",
     music: Path | None = None,
     threads: int | None = None,
+    plain: bool = False,
 ) -> RenderPlan:
+    """The render of a video; ``plain``: still pictures and plain cuts (no motion, no
+    crossfades), the cheaper style the box falls back to when it sheds load."""
     duration = round(timings.duration + TAIL_S, 3)
     assets = {asset.section: asset for asset in media.assets}
     spans = section_spans(script, timings, duration)
     rng = random.Random(_seed(script.topic))
-    half = CROSSFADE_S / 2
+    crossfade = 0.0 if plain else CROSSFADE_S
+    half = crossfade / 2
     segments: list[Segment] = []
     for position, (section, start, end) in enumerate(spans):
         asset = assets.get(section) or assets[min(assets)]
@@ -72,7 +76,7 @@ def build_plan(
                 kind=asset.kind,
                 start=round(seg_start, 3),
                 end=round(seg_end, 3),
-                motion=_ken_burns(rng, position) if asset.kind == "image" else None,
+                motion=_ken_burns(rng, position) if asset.kind == "image" and not plain else None,
             )
         )
     captions = [
@@ -85,7 +89,7 @@ def build_plan(
         fps=video_format.fps,
         duration=duration,
         segments=segments,
-        crossfade=CROSSFADE_S,
+        crossfade=crossfade,
         captions=captions,
         audio=AudioPlan(voice=job_dir / VOICE_FILE, music=music),
         encoder=encoder,

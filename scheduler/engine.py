@@ -38,10 +38,11 @@ from appliance.domain.youtube import rotation, uploads
 from appliance.pricing.budget import StagePlan, plan_for_channel
 from appliance.pricing.estimate import slot_rate
 from render.costs import Charge
-from render.protocol import StageSpec
+from render.protocol import STAGES, StageSpec
 from scheduler.admission import Admit, StageNeeds, Thresholds, Wait, decide
 from scheduler.breakers import Breakers
 from scheduler.retry import RetryPolicy
+from scheduler.shedding import LEVEL_TEXT, ShedDepths, holds_back
 from scheduler.slots import SlotPools, SlotTable
 from scheduler.stage_specs import job_params
 from scheduler.telemetry import (
@@ -137,7 +138,11 @@ class Scheduler:
         )
         self.admitting = True
         self.last_wait_reason: str | None = None
-        self.shedding = False
+        cfg_shed = self.settings.scheduler
+        self.shed_depths = ShedDepths.from_settings(
+            cfg_shed.shed_queue_depth, cfg_shed.shed_normal_depth, cfg_shed.shed_plain_depth
+        )
+        self.shed_level = 0
         self.telemetry: dict[str, Any] = {}
         # Set when a slot frees: admission looks again at once.
         self._wake = asyncio.Event()
@@ -245,7 +250,9 @@ class Scheduler:
         listed = {ready.video_id for ready in ready_stages}
         self._waiting_kind = {v: k for v, k in self._waiting_kind.items() if v in listed}
         for ready in ready_stages:
-            if self.shedding and ready.effective_priority < 0:
+            started = ready.name != STAGES[0]
+            if holds_back(self.shed_level, ready.effective_priority, started):
+                self.last_wait_reason = f"shedding load: {LEVEL_TEXT[self.shed_level]}"
                 continue
             needs = StageNeeds.for_stage(ready.stage_id, ready.name)
             decision = decide(needs, self.slots, system, gpus, hot, self.thresholds)
@@ -352,12 +359,16 @@ class Scheduler:
                     # In the background: a stubborn worker's grace must not hold admission.
                     asyncio.create_task(entry.worker.cancel(), name=f"cancel-{entry.stage_id}")
 
+    @property
+    def shedding(self) -> bool:
+        return self.shed_level > 0
+
     async def _update_shedding(self, depth: int) -> None:
-        shedding = depth > self.settings.scheduler.shed_queue_depth
-        if shedding != self.shedding:
-            self.shedding = shedding
-            kind = "scheduler.shedding" if shedding else "scheduler.shedding_ended"
-            await events.record(self.db, kind, depth=depth)
+        level = self.shed_depths.level(depth, self.shed_level)
+        if level != self.shed_level:
+            self.shed_level = level
+            kind = "scheduler.shedding" if level else "scheduler.shedding_ended"
+            await events.record(self.db, kind, depth=depth, level=level, reason=LEVEL_TEXT[level])
 
     def _gpu_readings(self) -> tuple[GpuReading, ...]:
         if self.gpus is None:
@@ -501,7 +512,11 @@ class Scheduler:
                 providers=[p.name for p in plan.providers],
             )
         job = job_params(
-            self.settings, encoder=encoder, threads=entry.threads, **prepared.spec_fields
+            self.settings,
+            encoder=encoder,
+            threads=entry.threads,
+            plain_style=self.shed_level >= 3,
+            **prepared.spec_fields,
         )
         return StageSpec(
             stage=entry.name,  # type: ignore[arg-type]
@@ -635,6 +650,8 @@ class Scheduler:
             "slots": self.slots.snapshot(),
             "admitting": self.admitting,
             "shedding": self.shedding,
+            "shed_level": self.shed_level,
+            "shed_reason": LEVEL_TEXT[self.shed_level],
             "breakers": self.breakers.snapshot(),
             "waiting_because": self.last_wait_reason,
             "running": [

@@ -50,7 +50,8 @@ class FakeScheduler:
                 "slots": [],
             },
             "admitting": True,
-            "shedding": False,
+            "shedding": True,
+            "shed_level": 2,
             "running": [],
             "telemetry": {
                 "gpus": [
@@ -103,7 +104,7 @@ async def test_metrics_show_the_box_and_pass_promtool(api: Api) -> None:
         'ytempire_cost_micro_usd_total{provider="openai:gpt-4o-mini"} 1234.0',
         'ytempire_slots{pool="gpu0"} 3.0',
         'ytempire_slots_busy{pool="gpu0"} 2.0',
-        "ytempire_admission_shedding 0.0",
+        "ytempire_admission_shed_level 2.0",
         'ytempire_gpu_utilization_percent{gpu="0"} 88.0',
         "ytempire_backups 1.0",
         'ytempire_youtube_quota_size{bucket="uploads",project="Main project"} 100.0',

@@ -82,7 +82,7 @@ async def box_figures(app: Services) -> BoxFigures:
         snapshot = app.scheduler.snapshot()
         pools = snapshot["slots"].get("pools", {})
         result.slots = {name: (pool["size"], pool["busy"]) for name, pool in pools.items()}
-        result.shedding = bool(snapshot.get("shedding"))
+        result.shed_level = int(snapshot.get("shed_level", 0))
         result.gpus = list(snapshot.get("telemetry", {}).get("gpus", []))
     if app.periodic is not None:
         result.jobs = [

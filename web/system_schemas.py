@@ -14,6 +14,12 @@ class Slots(BaseModel):
     slots: dict[str, Any]
     admitting: bool
     shedding: bool
+    shed_level: int = Field(
+        0,
+        description="Load shedding: 0 normal, 1 low-priority videos wait, 2 videos not "
+        "prioritised wait, 3 also renders in the plain style.",
+    )
+    shed_reason: str | None = None
     waiting_because: str | None
     running: list[dict[str, Any]]
     telemetry: dict[str, Any]

@@ -175,7 +175,22 @@ class SchedulerSettings(_Group):
     )
     retry_cap_s: float = Field(300.0, ge=0, description="Longest retry delay.")
     shed_queue_depth: int = Field(
-        50, ge=1, description="Above this many queued videos, low-priority work is deferred."
+        50,
+        ge=1,
+        description="Load shedding, level 1: above this many unfinished videos, those of "
+        "priority below 0 not yet started wait.",
+    )
+    shed_normal_depth: int = Field(
+        0,
+        ge=0,
+        description="Level 2: above this many, every video not prioritised (priority 0 or "
+        "less) not yet started waits. 0: twice shed_queue_depth.",
+    )
+    shed_plain_depth: int = Field(
+        0,
+        ge=0,
+        description="Level 3: above this many, new renders also take the plain style (still "
+        "pictures, plain cuts). 0: three times shed_queue_depth.",
     )
     worker_nice: int = Field(
         10,

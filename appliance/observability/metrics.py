@@ -83,7 +83,7 @@ class BoxFigures:
         default_factory=list
     )  # project, bucket, used, size
     slots: dict[str, tuple[int, int]] = field(default_factory=dict)  # pool → (size, busy)
-    shedding: bool | None = None
+    shed_level: int | None = None
     gpus: list[dict[str, Any]] = field(default_factory=list)
     backups: int = 0
     newest_backup_age_s: float | None = None
@@ -144,12 +144,13 @@ class BoxCollector(Collector):
             "ytempire_slots_busy", "Busy render slots by pool", ["pool"],
             ((pool, busy) for pool, (_, busy) in figures.slots.items()),
         )  # fmt: skip
-        if figures.shedding is not None:
+        if figures.shed_level is not None:
             yield _gauge(
-                "ytempire_admission_shedding",
-                "1 while admission holds low-priority videos back (queue too deep)",
+                "ytempire_admission_shed_level",
+                "Load shedding level: 0 normal, 1 low-priority videos wait, 2 videos not "
+                "prioritised wait, 3 also plain-style renders",
                 [],
-                [((), int(figures.shedding))],
+                [((), figures.shed_level)],
             )
         for key, name, text in (
             ("utilization_percent", "ytempire_gpu_utilization_percent", "GPU utilisation"),

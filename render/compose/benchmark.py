@@ -112,9 +112,7 @@ def run_render_bench(
     }
 
 
-def reference_plan(
-    folder: Path, width: int, height: int, encoder: str = "libx264"
-) -> RenderPlan:
+def reference_plan(folder: Path, width: int, height: int, encoder: str = "libx264") -> RenderPlan:
     rng = np.random.default_rng(2024)
     length = (DURATION + (STILLS - 1) * CROSSFADE) / STILLS
     segments = []

@@ -43,6 +43,7 @@ def run(spec: StageSpec, reporter: Reporter) -> None:
         encoder=job.encoder,
         music=pick_track(job.music_dir, job.topic),
         threads=job.threads,
+        plain=job.plain_style,
     )
     if job.threads:
         # Other CPU stages run beside this one: the compositor's OpenCV calls keep to the

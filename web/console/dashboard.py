@@ -112,12 +112,9 @@ def _warnings(
                 "fail",
             )
         )
-    if snapshot.get("shedding"):
+    if snapshot.get("shed_level"):
         found.append(
-            Notice(
-                f"The queue is over {services().settings.scheduler.shed_queue_depth} videos: "
-                "videos below priority 0 wait until it is shorter (shedding load)"
-            )
+            Notice(f"Shedding load (level {snapshot['shed_level']}): {snapshot.get('shed_reason')}")
         )
     for name, breaker in (snapshot.get("breakers") or {}).items():
         if breaker.get("state") != "closed":
