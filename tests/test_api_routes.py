@@ -68,6 +68,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/videos"): Route(
         "/api/v1/videos", {"channel_id": "{channel}", "topic": "stolen channel"}
     ),
+    ("POST", "/api/v1/videos/batch"): Route(
+        "/api/v1/videos/batch", {"channel_id": "{channel}", "items": [{"topic": "stolen"}]}
+    ),
     ("GET", V): Route("/api/v1/videos/{video}"),
     ("DELETE", V): Route("/api/v1/videos/{video}"),
     ("PATCH", V): Route("/api/v1/videos/{video}", {"budget_micro_usd": 4_000_000}),
@@ -85,6 +88,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/system/slots"): Route("/api/v1/system/slots", tenancy="own"),
     ("GET", "/api/v1/system/queue"): Route("/api/v1/system/queue", tenancy="own"),
     ("GET", "/api/v1/system/version"): Route("/api/v1/system/version", tenancy="own"),
+    ("GET", "/api/v1/system/jobs"): Route("/api/v1/system/jobs", tenancy="admin"),
     ("WS", "/api/v1/events"): Route("/api/v1/events", tenancy="events"),
     ("POST", f"{V}/review/approve"): Route("/api/v1/videos/{video}/review/approve"),
     ("POST", f"{V}/review/reject"): Route("/api/v1/videos/{video}/review/reject", {}),

@@ -95,13 +95,14 @@ async def test_a_file_is_queued_once_whatever_its_name(box: Box) -> None:
 async def test_bad_rows_are_named_and_nothing_is_queued(box: Box) -> None:
     data = (
         b"topic,channel,seconds,format\n"
-        b"fine,Deep Facts,,\n,Deep Facts,,\nx,Nowhere,,\ny,Deep Facts,5,8k\n"
+        b"fine,Deep Facts,,\n,Deep Facts,,\nx,Nowhere,,\ny,Deep Facts,5,8k\nbell\x07,Deep Facts,,\n"
     )
     report = await inbox.take(box.db, box.settings, "bad.csv", data)
     assert report.status == "refused" and not report.ok
     fields = sorted(p["field"] for p in report.problems)
     assert "items.1.topic" in fields and "items.2.channel" in fields
     assert "items.3.seconds" in fields and "items.3.format" in fields
+    assert "items.4.topic" in fields  # a control character
     assert await video_topics(box) == []
     # Fixed (new content), it goes through.
     fixed = await inbox.take(box.db, box.settings, "bad.csv", b"topic\nfine\n")

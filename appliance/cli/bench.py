@@ -36,3 +36,11 @@ def bench_pipeline_command(seconds: int, video_format: str, repeat: int, *, as_j
     result = run_pipeline_bench(seconds, video_format, repeat)
     print(json.dumps(result, indent=2) if as_json else describe(result))
     return 0
+
+
+def bench_chaos_command(kills: int, videos: int, seconds: int, seed: int, *, as_json: bool) -> int:
+    from appliance.cli.bench_chaos import clean, describe, run_chaos_bench
+
+    result = run_chaos_bench(kills, videos, seconds, seed)
+    print(json.dumps(result, indent=2) if as_json else describe(result))
+    return 0 if clean(result) else 1

@@ -38,7 +38,7 @@ GOAL_GAP_MS = 100.0
 YTEMPIRE = [sys.executable, "-m", "appliance"]
 
 
-def _env(data: Path) -> dict[str, str]:
+def bench_env(data: Path) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -97,7 +97,7 @@ def run_cli(folder: Path, seconds: int, video_format: str) -> dict[str, Any]:
         [*YTEMPIRE, "make-video", TOPIC, "--seconds", str(seconds), "--format", video_format]
         + ["--work-dir", str(work)],
         cwd=folder,
-        env=_env(folder / "data"),
+        env=bench_env(folder / "data"),
         capture_output=True,
         text=True,
         timeout=1800,
@@ -110,18 +110,9 @@ def run_cli(folder: Path, seconds: int, video_format: str) -> dict[str, Any]:
 
 def run_api(folder: Path, seconds: int, video_format: str) -> dict[str, Any]:
     data = folder / "data"
-    env = _env(data)
-    created = subprocess.run(
-        [*YTEMPIRE, "user", "create", "--email", EMAIL, "--password", PASSWORD],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if created.returncode != 0 and "already exists" not in created.stderr:
-        raise RuntimeError(f"user create failed: {created.stderr}")
-    server, url = _serve(folder, env)
+    env = bench_env(data)
+    create_user(folder, env, EMAIL, PASSWORD)
+    server, url = serve_on_loopback(folder, env)
     try:
         with httpx.Client(base_url=url, timeout=30) as client:
             login = client.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
@@ -147,7 +138,21 @@ def run_api(folder: Path, seconds: int, video_format: str) -> dict[str, Any]:
     return timeline(data / "ytempire.db", video["id"])
 
 
-def _serve(folder: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+def create_user(folder: Path, env: dict[str, str], email: str, password: str) -> None:
+    """The operator a benchmark signs in as, made as an operator would: ``ytempire user``."""
+    created = subprocess.run(
+        [*YTEMPIRE, "user", "create", "--email", email, "--password", password],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if created.returncode != 0 and "already exists" not in created.stderr:
+        raise RuntimeError(f"user create failed: {created.stderr}")
+
+
+def serve_on_loopback(folder: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     log_path = folder / "serve.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

@@ -120,6 +120,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench_pipeline.add_argument("--format", default="720p", choices=("720p", "1080p", "shorts"))
     bench_pipeline.add_argument("--repeat", type=int, default=1, help="runs of each (medians)")
     bench_pipeline.add_argument("--json", action="store_true")
+    bench_chaos = add(
+        bench_commands,
+        "chaos",
+        "SIGKILL a real supervisor's whole process tree N times mid-batch; report what was lost",
+    )
+    bench_chaos.add_argument("--kills", type=int, default=50, help="how many kills (50)")
+    bench_chaos.add_argument("--videos", type=int, default=3, help="videos in the batch (3)")
+    bench_chaos.add_argument("--seconds", type=int, default=15, help="their length (15)")
+    bench_chaos.add_argument("--seed", type=int, default=7, help="when the kills fall")
+    bench_chaos.add_argument("--json", action="store_true")
 
     backup = add(commands, "backup", "online backup of the database (default: to the cold tier)")
     backup.add_argument("--to", type=Path, help="backup file to write")
@@ -212,9 +222,19 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "bench":
         from appliance.cli.bench import (
             bench_auth_command,
+            bench_chaos_command,
             bench_pipeline_command,
             bench_render_command,
         )
+
+        if args.bench_command == "chaos":
+            if args.kills < 0 or not 1 <= args.videos <= 50 or not 15 <= args.seconds <= 900:
+                raise CliError(
+                    "--kills must be 0 or more, --videos 1 to 50, --seconds 15 to 900", EXIT_USAGE
+                )
+            return bench_chaos_command(
+                args.kills, args.videos, args.seconds, args.seed, as_json=args.json
+            )
 
         if args.bench_command == "auth":
             return bench_auth_command(args.calls, as_json=args.json)

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from appliance.domain.values import BodyRowId, VideoFormat, WholeNumber
+from appliance.domain.values import BodyRowId, VideoFormat, WholeNumber, control_character
 from appliance.domain.videos import NewVideo
 from render.lengths import MAX_SECONDS, MIN_SECONDS
 
@@ -35,6 +35,9 @@ class VideoRequest(BaseModel):
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("topic is blank")
+        # The API's bodies are checked for these already; a file in the inbox is not.
+        if found := control_character(value):
+            raise ValueError(f"must not contain control characters ({found})")
         return value.strip()
 
     def wanted(self) -> NewVideo:
