@@ -168,6 +168,8 @@ async def test_csrf_is_refused_without_the_token_or_from_another_site(console: C
     assert no_token.status == 403 and "reload and retry" in no_token.text
     someone_elses = await browser.post("/channels/new", CHANNEL_FORM, csrf=other.token)
     assert someone_elses.status == 403
+    not_ascii = await browser.post("/channels/new", CHANNEL_FORM, csrf="jeton-falsifié-ü")
+    assert not_ascii.status == 403
     cross_site = await browser.post(
         "/channels/new", CHANNEL_FORM, headers={"Origin": "https://evil.example"}
     )

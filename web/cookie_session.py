@@ -81,7 +81,8 @@ async def cookie_user() -> CurrentUser | None:
     try:
         return await services().auth.from_session(uid, sid, float(iat))
     except Unauthorized:
-        cookie.clear()
+        if not has_websocket_context():  # a socket cannot set cookies: leave it be
+            cookie.clear()
         return None
 
 
@@ -100,7 +101,12 @@ async def check_csrf() -> None:
     if sent is None:
         form = await request.form
         sent = form.get(CSRF_FIELD)
-    if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
+    # As bytes: compare_digest refuses str with anything but ASCII, which a forger may send.
+    if (
+        not isinstance(expected, str)
+        or not sent
+        or not hmac.compare_digest(expected.encode(), sent.encode())
+    ):
         raise Forbidden("the form expired or did not come from this console; reload and retry")
     if not same_origin():
         raise Forbidden("the request came from another site")
