@@ -138,9 +138,8 @@ class Scheduler:
         )
         self.admitting = True
         self.last_wait_reason: str | None = None
-        cfg_shed = self.settings.scheduler
         self.shed_depths = ShedDepths.from_settings(
-            cfg_shed.shed_queue_depth, cfg_shed.shed_normal_depth, cfg_shed.shed_plain_depth
+            cfg.shed_queue_depth, cfg.shed_normal_depth, cfg.shed_plain_depth
         )
         self.shed_level = 0
         self.telemetry: dict[str, Any] = {}

@@ -185,7 +185,3 @@ async def _error(error: Exception) -> Response | tuple[str, int]:
         return go(back(url_for("console.dashboard")))
     page = await render_template("console/error.html", status=status, message=text)
     return page, status
-
-
-def form_fields(form: Any, names: tuple[str, ...]) -> dict[str, str]:
-    return {name: form.get(name, "").strip() for name in names if name in form}

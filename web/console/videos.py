@@ -14,7 +14,7 @@ from appliance.domain import channels, review, video_reads, videos
 from appliance.domain.errors import FieldError
 from appliance.domain.states import VideoStatus
 from appliance.domain.values import VideoFormat
-from appliance.domain.video_reads import VideoFilters
+from appliance.domain.video_reads import VideoDetailRecord, VideoFilters
 from appliance.domain.video_requests import BatchRefused, check_batch
 from render.captions import srt_to_vtt
 from render.publish import ExportMetadata
@@ -104,16 +104,19 @@ async def video_queue() -> Response:
     return await done(f"{len(queued)} videos queued.", url_for("console.video_list"))
 
 
+async def _record(video_id: int) -> VideoDetailRecord:
+    app = services()
+    return await app.db.query(video_reads.detail, app.settings, me(), video_id)
+
+
 async def _detail(video_id: int) -> Any:
-    app = services()
-    found = await app.db.query(video_reads.detail, app.settings, me(), video_id)
-    return video_detail_out(found)
+    return video_detail_out(await _record(video_id))
 
 
-async def _metadata(video_id: int) -> ExportMetadata | None:
-    """What the export says the video goes to YouTube as (title, tags, description)."""
-    app = services()
-    found = await app.db.query(video_reads.artifact, app.settings, me(), video_id, "metadata")
+async def _metadata(record: VideoDetailRecord) -> ExportMetadata | None:
+    """What the export says the video goes to YouTube as (title, tags, description), from
+    the files the detail already found."""
+    found = next((a for a in record.artifacts if a.kind == "metadata"), None)
     if found is None:
         return None
     try:
@@ -123,9 +126,10 @@ async def _metadata(video_id: int) -> ExportMetadata | None:
 
 
 async def _media(video_id: int) -> dict[str, Any]:
-    video = await _detail(video_id)
+    record = await _record(video_id)
+    video = video_detail_out(record)
     done = video.status not in ("queued", "running", "waiting")
-    return {"video": video, "metadata": await _metadata(video_id) if done else None}
+    return {"video": video, "metadata": await _metadata(record) if done else None}
 
 
 @blueprint.get("/videos/<int:video_id>")
