@@ -32,6 +32,8 @@ MEDIA_DIR = "media"
 VIDEO_FILE = "video.mp4"
 CAPTIONS_FILE = "captions.srt"
 THUMBNAIL_FILE = "thumbnail.jpg"
+REVIEW_REPORT_FILE = "review.json"  # what the review stage measured and decided
+UPLOAD_RECORD_FILE = "youtube-upload.json"  # the upload stage's resumable record
 EXPORT_DIR = "export"
 
 

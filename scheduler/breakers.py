@@ -109,6 +109,16 @@ class Breakers:
         self._now = now
         self._breakers: dict[str, CircuitBreaker] = {}
 
+    def configure(self, failure_threshold: int, reset_after_s: float) -> None:
+        """New limits for every breaker, made or not (a reloaded config); each keeps its
+        state and failures so far."""
+        _check(failure_threshold, reset_after_s)
+        self.failure_threshold = failure_threshold
+        self.reset_after_s = reset_after_s
+        for breaker in self._breakers.values():
+            breaker.failure_threshold = failure_threshold
+            breaker.reset_after_s = reset_after_s
+
     def get(self, provider: str) -> CircuitBreaker:
         breaker = self._breakers.get(provider)
         if breaker is None:

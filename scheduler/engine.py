@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from appliance.config.settings import Settings
 from appliance.domain import events, ledger, queue, review, spend_warnings, stages
 from appliance.domain.box import Box
 from appliance.domain.jobs import job_dir
@@ -106,18 +107,46 @@ class Scheduler:
     ):
         self.box = box
         self.db = box.db
-        self.settings = box.settings
         self.system = system
         self.gpus = gpus
         self.slots = SlotTable()
         self.running: dict[int, RunningStage] = {}
         # Told (stage name, outcome, seconds) as each stage's worker ends: the metrics.
         self.stage_observers: list[Callable[[str, str, float], None]] = []
+        # Told when a stage waits for room on the hot tier: the tier migration runs early.
+        self.hot_tier_full_observers: list[Callable[[], None]] = []
         self.rng = rng or random.Random()
         self.worker_factory = worker_factory
         self.cores = cores or os.cpu_count() or 1
         # What time it is for the queue and YouTube's quota days (tests move it).
         self.clock = clock
+        self.breakers = Breakers(
+            failure_threshold=self.settings.providers.breaker_failures,
+            reset_after_s=self.settings.providers.breaker_reset_s,
+        )
+        # Set when a slot frees (or the settings change): admission looks again at once.
+        self._wake = asyncio.Event()
+        self.settings_changed()
+        self.admitting = True
+        self.last_wait_reason: str | None = None
+        self.shed_level = 0
+        self.telemetry: dict[str, Any] = {}
+        # What each waiting video was last told stops it (kinds, not figures that move).
+        self._waiting_kind: dict[int, str] = {}
+        # YouTube quota that running uploads will take and have not booked yet:
+        # stage id → (project id, bucket → units). Rotation counts it as spent.
+        self._quota_pending: dict[int, tuple[int, dict[str, int]]] = {}
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force: a reloaded config replaces the box's (``settings_changed``
+        then rebuilds what is derived from them)."""
+        return self.box.settings
+
+    def settings_changed(self) -> None:
+        """Derive the retry policy, admission thresholds, workers' priority, breakers'
+        limits and shedding depths from the settings in force. Slot pools follow the
+        settings at every tick (a smaller pool retires busy slots as they free)."""
         cfg = self.settings.scheduler
         self.policy = RetryPolicy(
             max_attempts=cfg.max_attempts,
@@ -132,24 +161,13 @@ class Scheduler:
             max_encoder_sessions_per_gpu=cfg.max_encoder_sessions,
         )
         self.priority = WorkerPriority(nice=cfg.worker_nice, io_idle=cfg.worker_io_idle)
-        self.breakers = Breakers(
-            failure_threshold=self.settings.providers.breaker_failures,
-            reset_after_s=self.settings.providers.breaker_reset_s,
+        self.breakers.configure(
+            self.settings.providers.breaker_failures, self.settings.providers.breaker_reset_s
         )
-        self.admitting = True
-        self.last_wait_reason: str | None = None
         self.shed_depths = ShedDepths.from_settings(
             cfg.shed_queue_depth, cfg.shed_normal_depth, cfg.shed_plain_depth
         )
-        self.shed_level = 0
-        self.telemetry: dict[str, Any] = {}
-        # Set when a slot frees: admission looks again at once.
-        self._wake = asyncio.Event()
-        # What each waiting video was last told stops it (kinds, not figures that move).
-        self._waiting_kind: dict[int, str] = {}
-        # YouTube quota that running uploads will take and have not booked yet:
-        # stage id → (project id, bucket → units). Rotation counts it as spent.
-        self._quota_pending: dict[int, tuple[int, dict[str, int]]] = {}
+        self._wake.set()  # more slots or looser limits may admit something now
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -190,8 +208,8 @@ class Scheduler:
             freed.cancel()
 
     async def lease_loop(self) -> None:
-        lease = self.settings.scheduler.lease_s
         while True:
+            lease = self.settings.scheduler.lease_s
             await stages.renew_leases(self.db, boot_id=self.box.boot_id, lease_s=lease)
             await asyncio.sleep(lease / 2)
 
@@ -248,6 +266,7 @@ class Scheduler:
         # Forget what stopped videos that are no longer waiting to be admitted.
         listed = {ready.video_id for ready in ready_stages}
         self._waiting_kind = {v: k for v, k in self._waiting_kind.items() if v in listed}
+        hot_full = False
         for ready in ready_stages:
             started = ready.name != STAGES[0]
             if holds_back(self.shed_level, ready.effective_priority, started):
@@ -257,9 +276,13 @@ class Scheduler:
             decision = decide(needs, self.slots, system, gpus, hot, self.thresholds)
             if isinstance(decision, Wait):
                 self.last_wait_reason = decision.reason
+                hot_full = hot_full or decision.kind == "disk"
                 await self._say_waiting(ready, decision)
                 continue
             await self._admit(ready, decision)
+        if hot_full:
+            for observe in self.hot_tier_full_observers:
+                observe()
 
     async def _admit(self, ready: queue.ReadyStage, decision: Admit) -> None:
         try:

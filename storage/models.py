@@ -165,6 +165,8 @@ class Video(Base):
         Index("ix_videos_created_at", "created_at"),
         # One owner's queue by status, oldest first (migration 0007).
         Index("ix_videos_owner_id_status", "owner_id", "status", "created_at"),
+        # The tier lifecycle finds what is due by tier and time of arrival (migration 0012).
+        Index("ix_videos_files_tier", "files_tier", "files_moved_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -192,6 +194,10 @@ class Video(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+    # Which storage tier holds the video's files (hot, warm, cold; removed once retention
+    # has deleted them) and since when (migration 0012).
+    files_tier: Mapped[str] = mapped_column(String(8), default="hot", server_default="hot")
+    files_moved_at: Mapped[datetime | None] = mapped_column()
 
 
 class Stage(Base):
@@ -400,6 +406,25 @@ class InboxFile(Base):
     status: Mapped[str] = mapped_column(String(16))  # queued or refused
     video_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TierMove(Base):
+    """A move of one video's files between tiers that has begun: until it is recorded,
+    ``copies`` (the new folders) are not yet the video's; once recorded, ``sources`` (the
+    old ones) are leftovers to delete. A crash at any point is finished or undone from
+    here at the next run."""
+
+    __tablename__ = "tier_moves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # No foreign key: a move outlives its video being deleted, so its copies are cleaned.
+    video_id: Mapped[int] = mapped_column(Integer, unique=True)
+    from_tier: Mapped[str] = mapped_column(String(8))
+    to_tier: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(16))  # copying or recorded
+    copies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class YouTubeOAuthState(Base):

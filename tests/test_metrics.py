@@ -107,6 +107,7 @@ async def test_metrics_show_the_box_and_pass_promtool(api: Api) -> None:
         "ytempire_admission_shed_level 2.0",
         'ytempire_gpu_utilization_percent{gpu="0"} 88.0',
         "ytempire_backups 1.0",
+        'ytempire_tier_videos{tier="warm"} 0.0',
         'ytempire_youtube_quota_size{bucket="uploads",project="Main project"} 100.0',
         'ytempire_youtube_quota_used{bucket="units",project="Main project"} 0.0',
         'ytempire_job_runs_total{job="publishing-schedules"} 3.0',

@@ -109,6 +109,39 @@ async def test_a_job_that_raises_is_recorded_and_runs_again(settings: Settings) 
         await box.close()
 
 
+async def test_a_job_brought_forward_runs_at_once_but_not_twice_in_a_row(
+    settings: Settings,
+) -> None:
+    box = await open_box(settings)
+    try:
+        jobs = PeriodicJobs(box)
+        calls: list[float] = []
+
+        async def hourly() -> str:
+            calls.append(asyncio.get_running_loop().time())
+            return "done"
+
+        jobs.add("hourly", 3600, hourly)
+        jobs.start()
+        await _until(lambda: len(calls) == 1)  # the first run, a second after start
+        assert jobs.run_soon("hourly") is True
+        await _until(lambda: len(calls) == 2)  # at once, not an hour later
+        # A second request right after the run is refused by the gap it asks for.
+        assert jobs.run_soon("hourly", not_within_s=30) is False
+        assert jobs.run_soon("no-such-job") is False
+        jobs.stop()
+    finally:
+        await box.close()
+
+
+async def _until(condition, timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
 async def test_the_jobs_route_is_for_admins(api: Api) -> None:
     admin, operator = await api.caller("admin"), await api.caller("operator")
     status, body = await api.call(admin, "GET", "/api/v1/system/jobs")
@@ -136,6 +169,7 @@ def test_a_supervisor_backs_up_at_start_and_shows_its_jobs(tmp_path: Path) -> No
             "backlog-refill",
             "publishing-schedules",
             "youtube-stats",
+            "tier-migration",
             "backups",
         }
         assert by_name["backups"]["last_outcome"].startswith("ok: ytempire-")

@@ -75,6 +75,7 @@ async def box_figures(app: Services) -> BoxFigures:
         stages=found.stages,
         cost_micro_usd=found.cost_micro_usd,
         quota=found.quota,
+        files_tiers=found.files_tiers,
         backups=len(backed_up),
         newest_backup_age_s=(now - backed_up[0].taken_at).total_seconds() if backed_up else None,
     )

@@ -134,6 +134,14 @@ class VideoOut(BaseModel):
     )
     youtube_video_id: str | None = Field(None, description="Its id on YouTube, once published.")
     youtube_url: str | None = Field(None, description="Its YouTube address, once published.")
+    files_tier: str = Field(
+        "hot",
+        description="The storage tier that holds its files: hot while it is made, then warm "
+        "and cold; removed once retention deleted them (downloads follow them everywhere).",
+    )
+    files_moved_at: datetime | None = Field(
+        None, description="When its files arrived on the tier they are on."
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -128,6 +128,8 @@ def _video(record: VideoRecord) -> dict[str, Any]:
         "waiting_reason": video.waiting_reason,
         "youtube_video_id": video.youtube_video_id,
         "youtube_url": video.youtube_url,
+        "files_tier": video.files_tier,
+        "files_moved_at": video.files_moved_at,
         "created_at": video.created_at,
         "started_at": video.started_at,
         "finished_at": video.finished_at,

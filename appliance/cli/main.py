@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -131,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench_chaos.add_argument("--seed", type=int, default=7, help="when the kills fall")
     bench_chaos.add_argument("--json", action="store_true")
 
+    storage = add(commands, "storage", "each storage tier's use and what moves next")
+    storage.add_argument("--json", action="store_true")
+    storage.add_argument("--next", type=int, default=10, help="how many next moves (10)")
+
     backup = add(commands, "backup", "online backup of the database (default: to the cold tier)")
     backup.add_argument("--to", type=Path, help="backup file to write")
     restore = add(commands, "restore", "replace the database with a backup (service stopped)")
@@ -181,7 +185,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return init_command(args.config, overrides.get("data_dir"))
     settings = load_settings(args.config, overrides=overrides)
     if args.command == "serve":
-        return _serve(settings)
+        return _serve(settings, lambda: load_settings(args.config, overrides=overrides))
     configure_logging("WARNING", "text", stream=sys.stderr)
     if args.command == "doctor":
         from appliance.cli.doctor import doctor_command
@@ -243,6 +247,12 @@ def _dispatch(args: argparse.Namespace) -> int:
                 raise CliError("--seconds must be 15 to 900 and --repeat at least 1", EXIT_USAGE)
             return bench_pipeline_command(args.seconds, args.format, args.repeat, as_json=args.json)
         return bench_render_command(args.format, as_json=args.json, encoder=args.encoder)
+    if args.command == "storage":
+        from appliance.cli.storage import storage_command
+
+        if not 0 <= args.next <= 1000:
+            raise CliError("--next must be 0 to 1000", EXIT_USAGE)
+        return storage_command(settings, as_json=args.json, limit=args.next)
     if args.command in ("backup", "restore"):
         from appliance.cli.backup import backup_command, restore_command
 
@@ -254,14 +264,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise CliError(f"unknown command {args.command}", EXIT_USAGE)
 
 
-def _serve(settings: Settings) -> int:
+def _serve(settings: Settings, reload: Callable[[], Settings]) -> int:
     from appliance.server.sdnotify import SystemdNotifier
     from appliance.server.supervisor import StartupError, Supervisor
 
     configure_logging(settings.log.level, settings.log.format)
     notifier = SystemdNotifier.from_environ()
     try:
-        return asyncio.run(Supervisor(settings, notifier=notifier).run())
+        supervisor = Supervisor(settings, notifier=notifier, load_settings=reload)
+        return asyncio.run(supervisor.run())
     except StartupError as exc:
         logging.getLogger("ytempire.supervisor").error("cannot start: %s", exc)
         raise CliError(str(exc)) from None

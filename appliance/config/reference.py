@@ -9,6 +9,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, SecretStr
 
+from appliance.config.live import needs_restart
 from appliance.config.settings import _DERIVED, Settings, setting_definitions, value_of
 
 HIDDEN = "********"
@@ -51,6 +52,7 @@ def settings_rows(settings: Settings) -> list[dict[str, Any]]:
             "value": _plain(value_of(settings, definition.name)),
             "source": settings.sources.get(definition.name, "default"),
             "env": definition.env_var,
+            "applies": "restart" if needs_restart(definition.name) else "live",
             "help": definition.help,
         }
         for definition in setting_definitions()
@@ -83,8 +85,14 @@ def settings_reference() -> str:
         "`server.port`. Relative paths in the file are relative to the file's folder.",
         "An unknown key or a bad value stops the appliance at start with a message naming it.",
         "",
-        "| setting | type | default | environment | meaning |",
-        "|---|---|---|---|---|",
+        "A running supervisor takes an edited config file on by itself (and on `SIGHUP`,",
+        "e.g. `systemctl reload ytempire`): settings marked *live* apply at once; those",
+        "marked *restart* keep their running value until the next start, and the log and a",
+        "`config.reloaded` event name them. An edit with a fault is refused (logged, and a",
+        "`config.refused` event) and the running settings stay.",
+        "",
+        "| setting | type | default | environment | applies | meaning |",
+        "|---|---|---|---|---|---|",
     ]
     for definition in setting_definitions():
         if definition.default is None:
@@ -94,9 +102,10 @@ def settings_reference() -> str:
             shown = json.dumps(plain) if isinstance(plain, dict | list) else plain
             default = f"`{shown}`"
         type_name = definition.type_name.replace("|", "or")
+        applies = "restart" if needs_restart(definition.name) else "live"
         lines.append(
             f"| `{definition.name}` | {type_name} | {default} | `{definition.env_var}` "
-            f"| {definition.help} |"
+            f"| {applies} | {definition.help} |"
         )
     return "\n".join(lines) + "\n"
 

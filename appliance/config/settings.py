@@ -70,17 +70,55 @@ class StorageSettings(_Group):
     )
     warm: Path | None = Field(
         None,
-        description="Warm tier (SATA SSD): published videos up to 7 days. "
+        description="Warm tier (SATA SSD): finished videos' files for warm_days. "
         "Default: tiers/warm in data_dir.",
     )
     cold: Path | None = Field(
-        None, description="Cold tier (HDD): backups. Default: tiers/cold in data_dir."
+        None,
+        description="Cold tier (HDD): backups, and finished videos' files after warm_days, "
+        "for cold_days. Default: tiers/cold in data_dir.",
     )
     min_free_mb: int = Field(
         1024,
         ge=0,
         description="A tier with less free space than this is reported not ready; "
         "on the hot tier it pauses new stages instead of failing them.",
+    )
+    hot_keep_hours: float = Field(
+        0.0,
+        ge=0,
+        description="How long a finished (published or exported) video's files stay on the "
+        "hot tier before they move to warm; 0 moves them at the next migration. When hot is "
+        "tight they move sooner, oldest first.",
+    )
+    warm_days: float = Field(
+        7.0, gt=0, description="Days a video's files stay on the warm tier before moving to cold."
+    )
+    cold_days: float = Field(
+        30.0,
+        ge=0,
+        description="Days a video's files stay on the cold tier before they are deleted (the "
+        "video, its costs and its YouTube link stay); 0 keeps them forever.",
+    )
+    keep_intermediates: bool = Field(
+        False,
+        description="Whether the stages' intermediate files (the voice track, downloaded "
+        "media, work files) move with a video off the hot tier; false keeps only the video, "
+        "thumbnail, captions, script, metadata, records and logs.",
+    )
+    migrate_every_minutes: float = Field(
+        10.0,
+        gt=0,
+        le=24 * 60,
+        description="How often the tier migration looks for files due to move or go.",
+    )
+    hot_target_free_percent: float = Field(
+        20.0,
+        ge=0,
+        lt=100,
+        description="When the hot tier has less free space than this share (or less than "
+        "min_free_mb), migration runs at once and moves finished videos off it, oldest first, "
+        "whatever hot_keep_hours says, until this much is free again.",
     )
 
 

@@ -107,7 +107,7 @@ async def delete(db: Database, settings: Settings, actor: Actor, channel_id: int
             owner_id=channel.owner_id,
             channel_id=channel.id,
             name=channel.name,
-            videos=[video_id for video_id, _ in removed],
+            videos=[gone.video_id for gone in removed],
             by=actor.id,
         )
         await session.delete(channel)

@@ -1,5 +1,6 @@
 """The whole box's figures for its metrics: videos by status, where unfinished ones are,
-money spent by provider, and today's YouTube quota per project."""
+money spent by provider, today's YouTube quota per project, and which tier holds the
+finished videos' files."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from appliance.config.settings import Settings
-from appliance.domain import queue
+from appliance.domain import queue, tiering
 from appliance.domain.access import Owner
 from appliance.domain.youtube import projects
 from storage.models import CostEntry, YouTubeProject
@@ -25,6 +26,7 @@ class Totals:
     stages: dict[str, dict[str, int]]
     cost_micro_usd: dict[str, int]
     quota: list[tuple[str, str, int, int]]  # project, bucket, used today, size
+    files_tiers: dict[str, int]  # finished videos by the tier holding their files
 
 
 def totals(session: Session, settings: Settings, now: datetime) -> Totals:
@@ -45,4 +47,5 @@ def totals(session: Session, settings: Settings, now: datetime) -> Totals:
         stages={stage: dict(counts) for stage, counts in summary.stages.items()},
         cost_micro_usd={provider: int(amount or 0) for provider, amount in spent},
         quota=quota,
+        files_tiers=tiering.counts(session),
     )

@@ -1,9 +1,11 @@
 """Where a video's files are, which of them exist, and removing them safely.
 
-A video has two folders: its job folder on the hot tier (what each stage wrote,
-``jobs/video-<id>``, the scheduler's ``job_dir``) and, once published, its export
-folder (``<export_dir>/<date>-<slug>``, recorded as ``output_path``'s folder and
-in the job folder's ``publish.json``). Paths that come from the database or from
+A video has two folders: its job folder (what each stage wrote, ``jobs/video-<id>``,
+the scheduler's ``job_dir``) and, once published, its export folder
+(``<export_dir>/<date>-<slug>``, recorded as ``output_path``'s folder and in the job
+folder's ``publish.json``). Both are on the tier the video records (``files_tier``):
+made on hot, moved to warm and cold by the tier lifecycle under the same names
+(``appliance.domain.tiering``). Paths that come from the database or from
 files are never trusted: a path is used only if, resolved, it lies inside the
 root it belongs to, and an export folder only if it is this video's own (its
 ``metadata.json`` carries the job's publish id), since an export name can be
@@ -20,8 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from appliance.config.settings import Settings
-from appliance.domain.jobs import job_dir, jobs_root
+from appliance.config.settings import TIERS, Settings
+from appliance.domain.jobs import exports_root, job_dir, jobs_root
 from render import artifacts as names
 from render.publish import EXPORT_METADATA, PUBLISH_RECORD
 
@@ -52,6 +54,27 @@ ARTIFACT_TYPES: tuple[ArtifactType, ...] = (
 ARTIFACT_KINDS = tuple(t.kind for t in ARTIFACT_TYPES)
 _BY_KIND = {t.kind: t for t in ARTIFACT_TYPES}
 
+# What of a job folder moves off the hot tier when intermediates are not kept: the
+# deliverables, the records a video's pages read, and the stages' logs. The voice track,
+# downloaded media and work files stay behind and go with the hot copy.
+KEPT_JOB_FILES = frozenset(
+    {
+        names.SCRIPT_FILE,
+        names.TIMINGS_FILE,
+        names.MEDIA_FILE,
+        names.VIDEO_FILE,
+        names.CAPTIONS_FILE,
+        names.THUMBNAIL_FILE,
+        "thumbnail.png",
+        PUBLISH_RECORD,
+        names.REVIEW_REPORT_FILE,
+        names.UPLOAD_RECORD_FILE,
+        "logs",
+    }
+)
+# A video whose files retention has deleted.
+REMOVED = "removed"
+
 
 @dataclass(frozen=True)
 class FoundFile:
@@ -70,9 +93,13 @@ def inside(path: Path, root: Path) -> bool:
         return False
 
 
-def export_folder(settings: Settings, video_id: int, output_path: str | None) -> Path | None:
-    """The video's own export folder, if it has one (it may no longer exist)."""
-    jobs, exports = _roots(settings)
+def export_folder(
+    settings: Settings, video_id: int, output_path: str | None, tier: str = "hot"
+) -> Path | None:
+    """The video's own export folder on ``tier``, if it has one (it may no longer exist)."""
+    if tier not in TIERS:
+        return None
+    jobs, exports = _roots(settings, tier)
     folder = _export_folder(os.path.join(jobs, f"video-{video_id}"), exports, output_path)
     return None if folder is None else Path(folder)
 
@@ -108,27 +135,28 @@ def _direct_child(folder: str, root: str) -> bool:
         return False
 
 
-# The two roots of the settings objects seen lately (computing them is path arithmetic
-# on every call otherwise). Settings are immutable, so a root once worked out holds.
-_ROOTS: list[tuple[Settings, str, str]] = []
+# The two roots per tier of the settings objects seen lately (computing them is path
+# arithmetic on every call otherwise). Settings are immutable, so a root once worked out
+# holds.
+_ROOTS: list[tuple[Settings, str, str, str]] = []
 
 
-def _roots(settings: Settings) -> tuple[str, str]:
-    """(jobs root, export root) of ``settings``, as strings."""
-    for known, jobs, exports in _ROOTS:
-        if known is settings:
+def _roots(settings: Settings, tier: str = "hot") -> tuple[str, str]:
+    """(jobs root, export root) of ``settings`` on ``tier``, as strings."""
+    for known, known_tier, jobs, exports in _ROOTS:
+        if known is settings and known_tier == tier:
             return jobs, exports
-    jobs, exports = str(jobs_root(settings)), str(settings.export_dir)
-    _ROOTS.insert(0, (settings, jobs, exports))
-    del _ROOTS[8:]
+    jobs, exports = str(jobs_root(settings, tier)), str(exports_root(settings, tier))
+    _ROOTS.insert(0, (settings, tier, jobs, exports))
+    del _ROOTS[12:]
     return jobs, exports
 
 
 def find_artifact(
-    settings: Settings, video_id: int, output_path: str | None, kind: str
+    settings: Settings, video_id: int, output_path: str | None, kind: str, tier: str = "hot"
 ) -> FoundFile | None:
     """The newest copy of one of the video's files that exists, or None."""
-    found = list_artifacts(settings, video_id, output_path, kinds=(kind,))
+    found = list_artifacts(settings, video_id, output_path, kinds=(kind,), tier=tier)
     return found[0] if found else None
 
 
@@ -137,10 +165,14 @@ def list_artifacts(
     video_id: int,
     output_path: str | None,
     kinds: tuple[str, ...] = ARTIFACT_KINDS,
+    tier: str = "hot",
 ) -> list[FoundFile]:
-    """The video's files of ``kinds`` that exist, each from the export folder when it has
-    a copy there. Each folder is listed once, however many kinds are asked for."""
-    jobs, exports = _roots(settings)
+    """The video's files of ``kinds`` that exist on ``tier``, each from the export folder
+    when it has a copy there. Each folder is listed once, however many kinds are asked
+    for."""
+    if tier not in TIERS:  # removed by retention
+        return []
+    jobs, exports = _roots(settings, tier)
     job = os.path.join(jobs, f"video-{video_id}")
     types = [_BY_KIND[kind] for kind in kinds]
     export = (
@@ -197,31 +229,47 @@ def _file_in(
     return None
 
 
-def folders_of(settings: Settings, video_id: int, output_path: str | None) -> list[Path]:
+def folders_of(
+    settings: Settings, video_id: int, output_path: str | None, tier: str = "hot"
+) -> list[Path]:
     """The folders that removing the video removes (those that exist)."""
-    folders = [job_dir(settings, video_id)]
-    export = export_folder(settings, video_id, output_path)
+    if tier not in TIERS:
+        return []
+    folders = [job_dir(settings, video_id, tier)]
+    export = export_folder(settings, video_id, output_path, tier)
     if export is not None:
         folders.append(export)
     return [folder for folder in folders if folder.is_dir()]
 
 
+def file_roots(settings: Settings) -> list[Path]:
+    """Every folder a video's folders may be directly in: each tier's jobs and exports."""
+    roots = [jobs_root(settings, tier) for tier in TIERS]
+    return roots + [exports_root(settings, tier) for tier in TIERS]
+
+
+def removable(settings: Settings, folder: Path) -> bool:
+    """Whether ``folder`` is a real folder (not a link) directly in one of the roots."""
+    roots = {root.resolve() for root in file_roots(settings)}
+    try:
+        return not folder.is_symlink() and folder.resolve().parent in roots
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
 def remove_folders(settings: Settings, folders: list[Path]) -> None:
-    """Delete each folder that is a real folder directly under one of the two roots."""
-    roots = [jobs_root(settings).resolve(), settings.export_dir.resolve()]
+    """Delete each folder that is a real folder directly under one of the roots."""
     for folder in folders:
-        try:
-            safe = not folder.is_symlink() and folder.resolve().parent in roots
-        except (OSError, RuntimeError, ValueError):
-            safe = False
-        if not safe:
+        if not removable(settings, folder):
             logger.warning("refused to remove %s: outside the job and export folders", folder)
             continue
         try:
             # rmtree never follows links inside the folder: a link goes, not its target.
             shutil.rmtree(folder)
+        except FileNotFoundError:
+            pass
         except OSError as error:
-            logger.warning("could not remove %s while deleting a video: %s", folder, error)
+            logger.warning("could not remove %s: %s", folder, error)
 
 
 def _publish_record(job: str) -> tuple[str | None, str | None]:

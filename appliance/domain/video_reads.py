@@ -165,7 +165,7 @@ def detail(session: Session, settings: Settings, actor: Actor, video_id: int) ->
         record=record,
         events=list(reversed(events)),
         costs=video_costs(session, video_id),
-        artifacts=list_artifacts(settings, video.id, video.output_path),
+        artifacts=list_artifacts(settings, video.id, video.output_path, tier=video.files_tier),
         upload=_UPLOAD.first(session, video_id=video_id),
         review=_review_data(_REVIEW.first(session, video_id=video_id)),
         statistics=_STATS.first(session, video_id=video_id) if video.youtube_video_id else None,
@@ -188,4 +188,4 @@ def artifact(
 ) -> FoundFile | None:
     """The newest copy of one of the actor's video's files that exists, or None."""
     video = _own_video(session, actor, video_id)
-    return find_artifact(settings, video.id, video.output_path, kind)
+    return find_artifact(settings, video.id, video.output_path, kind, video.files_tier)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import exists, select, update
@@ -265,8 +265,12 @@ async def delete(db: Database, settings: Settings, actor: Actor, video_id: int) 
     await remove_files(settings, removed)
 
 
-# (video id, output path): what finding a deleted video's folders needs.
-Removed = tuple[int, str | None]
+class Removed(NamedTuple):
+    """What finding a deleted video's folders needs."""
+
+    video_id: int
+    output_path: str | None
+    tier: str  # the storage tier that held its files
 
 
 async def refuse_if_running(session: AsyncSession, video_ids: Sequence[int]) -> None:
@@ -350,15 +354,15 @@ async def delete_rows(
     for table in (Stage, Event):
         await session.execute(sql_delete(table).where(table.video_id.in_(ids)))
     await session.execute(sql_delete(Video).where(Video.id.in_(ids)))
-    return [(video.id, video.output_path) for video in videos]
+    return [Removed(video.id, video.output_path, video.files_tier) for video in videos]
 
 
 async def remove_files(settings: Settings, removed: Sequence[Removed]) -> None:
     """Remove the deleted videos' job and export folders, off the event loop."""
 
     def remove() -> None:
-        for video_id, output_path in removed:
-            remove_folders(settings, folders_of(settings, video_id, output_path))
+        for gone in removed:
+            remove_folders(settings, folders_of(settings, *gone))
 
     if removed:
         await asyncio.to_thread(remove)

@@ -53,9 +53,14 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: TextIO | N
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
     # Our own access line carries the request id; hypercorn's would repeat it.
     logging.getLogger("hypercorn.access").disabled = True
+    set_log_level(level)
+
+
+def set_log_level(level: str) -> None:
+    """The lowest level written (at start, and when a reloaded config changes it)."""
+    logging.getLogger().setLevel(level)
     for noisy in ("alembic", "aiosqlite", "sqlalchemy.engine", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 

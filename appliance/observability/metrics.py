@@ -83,6 +83,7 @@ class BoxFigures:
         default_factory=list
     )  # project, bucket, used, size
     slots: dict[str, tuple[int, int]] = field(default_factory=dict)  # pool → (size, busy)
+    files_tiers: dict[str, int] = field(default_factory=dict)  # finished videos by tier
     shed_level: int | None = None
     gpus: list[dict[str, Any]] = field(default_factory=list)
     backups: int = 0
@@ -162,6 +163,13 @@ class BoxCollector(Collector):
                 ((str(g["index"]),), g[key]) for g in figures.gpus if g.get(key) is not None
             ]
             yield _gauge(name, text, ["gpu"], readings)
+        yield _gauge(
+            "ytempire_tier_videos",
+            "Finished videos by the storage tier that holds their files (removed: deleted "
+            "by retention)",
+            ["tier"],
+            sorted(figures.files_tiers.items()),
+        )
         yield _gauge("ytempire_backups", "Backups on the cold tier", [], [((), figures.backups)])
         if figures.newest_backup_age_s is not None:
             yield _gauge(

@@ -18,9 +18,11 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from appliance.config.settings import Settings
 from appliance.domain import backups, ideas, schedules
 from appliance.domain.box import Box
 from appliance.domain.youtube import stats
+from appliance.server.tier_migration import TierMigration
 from storage.models import utcnow
 
 logger = logging.getLogger("ytempire.periodic")
@@ -36,6 +38,7 @@ class JobState:
     runs: int = 0
     failures: int = 0
     next_run_at: datetime | None = None
+    last_started_at: datetime | None = None
 
 
 class PeriodicJobs:
@@ -43,6 +46,8 @@ class PeriodicJobs:
         self.box = box
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.jobs: dict[str, JobState] = {}
+        # What each job the box may run does, by name (on or off by the settings).
+        self.runs_by_name: dict[str, Callable[[], Awaitable[str]]] = {}
 
     def add(self, name: str, every_s: float, run: Callable[[], Awaitable[str]]) -> None:
         self.jobs[name] = JobState(name, every_s)
@@ -59,6 +64,32 @@ class PeriodicJobs:
             next_run_time=datetime.now(UTC) + timedelta(seconds=1),
         )
 
+    def remove(self, name: str) -> None:
+        if self.jobs.pop(name, None) is not None:
+            self.scheduler.remove_job(name)
+
+    def set_interval(self, name: str, every_s: float) -> None:
+        """Run ``name`` every ``every_s`` from now on (a reloaded config)."""
+        state = self.jobs[name]
+        if state.every_s == every_s:
+            return
+        state.every_s = every_s
+        self.scheduler.reschedule_job(name, trigger=IntervalTrigger(seconds=every_s, timezone=UTC))
+        self.scheduler.modify_job(name, misfire_grace_time=int(max(1, every_s)))
+
+    def run_soon(self, name: str, *, not_within_s: float = 0.0) -> bool:
+        """Bring ``name``'s next run forward to now, unless it ran (or began) within
+        ``not_within_s``; return whether it was. The interval goes on from there."""
+        state = self.jobs.get(name)
+        job = self.scheduler.get_job(name) if state is not None else None
+        if state is None or job is None:
+            return False
+        last = state.last_started_at
+        if last is not None and (utcnow() - last).total_seconds() < not_within_s:
+            return False
+        job.modify(next_run_time=datetime.now(UTC))
+        return True
+
     def start(self) -> None:
         self.scheduler.start()
 
@@ -74,9 +105,10 @@ class PeriodicJobs:
             self.scheduler.shutdown(wait=False)
 
     async def _guarded(self, name: str, run: Callable[[], Awaitable[str]]) -> None:
-        state = self.jobs[name]
+        state = self.jobs.get(name) or JobState(name, 0)
         started = time.monotonic()
         state.runs += 1
+        state.last_started_at = utcnow()
         try:
             outcome = f"ok: {await run()}"
         except Exception as error:  # logged and tried again next time: never fatal
@@ -88,11 +120,12 @@ class PeriodicJobs:
         state.last_duration_s = round(time.monotonic() - started, 3)
 
 
-def box_jobs(box: Box) -> PeriodicJobs:
+def box_jobs(box: Box, migration: TierMigration | None = None) -> PeriodicJobs:
     """The periodic jobs a supervisor runs: backlog refills, publishing schedules,
-    YouTube statistics and database backups."""
+    YouTube statistics, the storage tiers' migration and database backups. Their
+    intervals come from the settings in force; ``apply_intervals`` follows a reload."""
     jobs = PeriodicJobs(box)
-    youtube = box.settings.youtube
+    migration = migration or TierMigration(box)
 
     async def fill_schedules() -> str:
         filled = await schedules.fill_due_slots(box.db, box.settings, utcnow())
@@ -106,19 +139,51 @@ def box_jobs(box: Box) -> PeriodicJobs:
         updated = await stats.refresh(box.db, box.vault, box.settings, utcnow())
         return f"{updated} videos updated"
 
-    jobs.add("backlog-refill", youtube.schedule_check_s, refill_backlogs)
-    jobs.add("publishing-schedules", youtube.schedule_check_s, fill_schedules)
-    jobs.add("youtube-stats", youtube.stats_refresh_minutes * 60, refresh_stats)
-
     async def back_up() -> str:
         return await asyncio.to_thread(backups.scheduled_run, box.settings, utcnow())
 
-    if box.settings.backup.every_hours > 0:
-        # Looked at hourly (or more often for a shorter interval): a backup is taken when
-        # the newest is an interval old, so a restart neither skips nor repeats one.
-        check_s = min(box.settings.backup.every_hours * 3600, BACKUP_CHECK_S)
-        jobs.add("backups", check_s, back_up)
+    jobs.runs_by_name = {
+        "backlog-refill": refill_backlogs,
+        "publishing-schedules": fill_schedules,
+        "youtube-stats": refresh_stats,
+        "tier-migration": migration.run,
+        "backups": back_up,
+    }
+    apply_intervals(jobs, box.settings)
     return jobs
+
+
+def job_intervals(settings: Settings) -> dict[str, float | None]:
+    """Each periodic job's interval in seconds under ``settings``; None: not run."""
+    youtube, backup = settings.youtube, settings.backup
+    # Backups are looked at hourly (or more often for a shorter interval): one is taken when
+    # the newest is an interval old, so a restart neither skips nor repeats one.
+    backup_check = min(backup.every_hours * 3600, BACKUP_CHECK_S) if backup.every_hours else None
+    return {
+        "backlog-refill": youtube.schedule_check_s,
+        "publishing-schedules": youtube.schedule_check_s,
+        "youtube-stats": youtube.stats_refresh_minutes * 60,
+        "tier-migration": settings.storage.migrate_every_minutes * 60,
+        "backups": backup_check,
+    }
+
+
+def apply_intervals(jobs: PeriodicJobs, settings: Settings) -> list[str]:
+    """Add, remove or re-time the jobs to match ``settings``; return what changed."""
+    changed = []
+    for name, every_s in job_intervals(settings).items():
+        known = name in jobs.jobs
+        if every_s is None:
+            if known:
+                jobs.remove(name)
+                changed.append(f"{name} off")
+        elif not known:
+            jobs.add(name, every_s, jobs.runs_by_name[name])
+            changed.append(f"{name} every {every_s:g} s")
+        elif jobs.jobs[name].every_s != every_s:
+            jobs.set_interval(name, every_s)
+            changed.append(f"{name} every {every_s:g} s")
+    return changed
 
 
 BACKUP_CHECK_S = 3600.0

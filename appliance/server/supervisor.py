@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from hypercorn.asyncio.run import worker_serve
@@ -26,9 +27,11 @@ from appliance import __version__
 from appliance.config.settings import Settings
 from appliance.domain.box import open_box
 from appliance.domain.users import NewAdmin, ensure_admin
+from appliance.observability.logs import set_log_level
+from appliance.server.config_reload import ConfigReloader
 from appliance.server.gpus import open_gpu_slots
 from appliance.server.inbox_watch import InboxWatcher
-from appliance.server.periodic import box_jobs
+from appliance.server.periodic import PeriodicJobs, apply_intervals, box_jobs
 from appliance.server.sdnotify import SystemdNotifier
 from appliance.server.sidetasks import SideTasks
 from scheduler.engine import Scheduler
@@ -42,6 +45,8 @@ logger = logging.getLogger("ytempire.supervisor")
 
 EXIT_OK = 0
 EXIT_SIDE_TASK_DIED = 1
+# At most this often does a full hot tier bring the tier migration forward.
+EARLY_MIGRATION_GAP_S = 30.0
 
 
 class StartupError(Exception):
@@ -55,8 +60,12 @@ class Supervisor:
         *,
         notifier: SystemdNotifier | None = None,
         console: TextIO | None = None,
+        load_settings: Callable[[], Settings] | None = None,
     ):
         self.settings = settings
+        # Reads the config again as at start (file, environment, flags): live reloads.
+        self.load_settings = load_settings
+        self._reloads: set[asyncio.Task[object]] = set()
         self.notifier = notifier
         self.console = console or sys.stdout
         self.side_tasks = SideTasks()
@@ -127,6 +136,11 @@ class Supervisor:
         self.side_tasks.start("leases", scheduler.lease_loop())
         periodic = services.periodic = box_jobs(services.box)
         periodic.start()
+        # Stages waiting for room on the hot tier: move finished videos off it now.
+        scheduler.hot_tier_full_observers.append(
+            lambda: periodic.run_soon("tier-migration", not_within_s=EARLY_MIGRATION_GAP_S)
+        )
+        self._start_reloads(services, scheduler, periodic)
         if self.settings.inbox.enabled:
             self.side_tasks.start("inbox", InboxWatcher(services.box).run())
 
@@ -155,10 +169,33 @@ class Supervisor:
         exit_code = EXIT_SIDE_TASK_DIED if self.side_tasks.dead else EXIT_OK
         periodic.stop()
         await self._shutdown(services)
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.remove_signal_handler(signum)
         logger.info("stopped", extra={"fields": {"exit_code": exit_code}})
         return exit_code
+
+    def _start_reloads(
+        self, services: Services, scheduler: Scheduler, periodic: PeriodicJobs
+    ) -> None:
+        """Take an edited config on when its file changes or on SIGHUP."""
+        if self.load_settings is None:
+            return
+
+        def apply_live(settings: Settings) -> None:
+            scheduler.settings_changed()
+            apply_intervals(periodic, settings)
+            set_log_level(settings.log.level)
+
+        reloader = ConfigReloader(services.box, self.load_settings, [apply_live])
+
+        def on_sighup() -> None:
+            task = asyncio.create_task(reloader.reload("SIGHUP"), name="config-reload")
+            self._reloads.add(task)
+            task.add_done_callback(self._reloads.discard)
+
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, on_sighup)
+        if self.settings.config_file is not None:
+            self.side_tasks.start("config-watch", reloader.watch(self.settings.config_file))
 
     async def _shutdown(self, services: Services) -> None:
         grace = self.settings.server.grace_period_s

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from render.artifacts import (
     CAPTIONS_FILE,
     MEDIA_FILE,
+    REVIEW_REPORT_FILE,
     SCRIPT_FILE,
     THUMBNAIL_FILE,
     TIMINGS_FILE,
@@ -48,7 +49,7 @@ from render.review_limits import ReviewLimits
 from render.stages.inputs import require_file, require_record
 from storage.files import write_atomic
 
-REPORT_FILE = "review.json"
+REPORT_FILE = REVIEW_REPORT_FILE
 Outcome = Literal["pass", "fixed", "hold"]
 # The whole track quieter than this is a silent track, not a quiet one.
 SILENT_TRACK_LUFS = -60.0

@@ -25,13 +25,13 @@ from typing import Any
 from googleapiclient.errors import HttpError
 from googleapiclient.http import HttpRequest, MediaFileUpload
 
-from render.artifacts import read_record, write_record
+from render.artifacts import UPLOAD_RECORD_FILE, read_record, write_record
 from render.protocol import Reporter, StageError
 from render.youtube import client
 from render.youtube.failures import Failure, classify
 from render.youtube.plan import ConnectionChoice, UploadRecord, YouTubePlan
 
-RECORD_FILE = "youtube-upload.json"
+RECORD_FILE = UPLOAD_RECORD_FILE
 UNAUDITED_NOTE = (
     "uploaded through an API project Google has not audited: YouTube keeps the video "
     "private until the project passes the audit"
