@@ -18,7 +18,7 @@ from web.app import create_app
 
 @dataclass(frozen=True)
 class Route:
-    path: str  # with {channel}, {video}, {key}, {user}: the first user's
+    path: str  # with {channel}, {video}, {key}, {user}, {webhook}: the first user's
     body: dict[str, Any] | None = None
     public: bool = False
     # How a second user is kept out: "404" on the first user's resource, "list" (sees
@@ -32,6 +32,7 @@ CH = "/api/v1/channels/<row_id:channel_id>"
 YT = "/api/v1/youtube"
 P = f"{YT}/projects/<row_id:project_id>"
 C = f"{YT}/connections/<row_id:connection_id>"
+W = "/api/v1/webhooks/<row_id:endpoint_id>"
 CREDENTIAL = "<any('openai', 'local-llm', 'google-tts', 'pexels', 'pixabay'):name>"
 ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/auth/login"): Route("/api/v1/auth/login", public=True, tenancy="own"),
@@ -119,6 +120,19 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", C): Route(f"{YT}/connections/{{connection}}"),
     ("DELETE", C): Route(f"{YT}/connections/{{connection}}"),
     ("POST", f"{C}/reconnect"): Route(f"{YT}/connections/{{connection}}/reconnect", {}),
+    ("GET", "/api/v1/webhooks/event-types"): Route("/api/v1/webhooks/event-types", tenancy="own"),
+    ("GET", "/api/v1/webhooks"): Route("/api/v1/webhooks", tenancy="list"),
+    ("POST", "/api/v1/webhooks"): Route(
+        "/api/v1/webhooks", {"url": "http://192.0.2.10/hook", "events": ["*"]}, tenancy="own"
+    ),
+    ("GET", W): Route("/api/v1/webhooks/{webhook}"),
+    ("PATCH", W): Route("/api/v1/webhooks/{webhook}", {"description": "mine now"}),
+    ("DELETE", W): Route("/api/v1/webhooks/{webhook}"),
+    ("GET", f"{W}/messages"): Route("/api/v1/webhooks/{webhook}/messages"),
+    ("POST", f"{W}/messages/<row_id:message_id>/redeliver"): Route(
+        "/api/v1/webhooks/{webhook}/messages/{message}/redeliver"
+    ),
+    ("POST", f"{W}/test"): Route("/api/v1/webhooks/{webhook}/test"),
 }
 
 
@@ -158,7 +172,16 @@ async def world(api: Api) -> dict[str, Any]:
         connection = await youtube_connections.keep(
             session, services.credentials, first.id, project["id"], "UC" + "x" * 22, "c", "1//t"
         )
+    # A documentation address (TEST-NET-1): a public target nobody answers on.
+    status, hook = await api.call(
+        first, "POST", "/api/v1/webhooks", json={"url": "http://192.0.2.10/hook", "events": ["*"]}
+    )
+    assert status == 201, hook
+    status, _ = await api.call(first, "POST", f"/api/v1/webhooks/{hook['id']}/test")
+    status, sent = await api.call(first, "GET", f"/api/v1/webhooks/{hook['id']}/messages")
     ids = {
+        "webhook": hook["id"],
+        "message": sent["items"][0]["id"],
         "channel": channel["id"],
         "video": video["id"],
         "key": key["id"],

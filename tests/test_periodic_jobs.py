@@ -171,6 +171,7 @@ def test_a_supervisor_backs_up_at_start_and_shows_its_jobs(tmp_path: Path) -> No
             "youtube-stats",
             "tier-migration",
             "backups",
+            "expired-keys",
         }
         assert by_name["backups"]["last_outcome"].startswith("ok: ytempire-")
         assert by_name["backups"]["next_run_at"] is not None

@@ -19,6 +19,7 @@ from web.api_resources import API_PREFIX, empty_response, use_row_ids
 from web.api_schemas import ROW_ID, BodyModel, BodyRowId, problems
 from web.auth import current_user
 from web.context import services
+from web.idempotency import idempotent
 from web.openapi import no_content
 from web.responses import json_response
 
@@ -94,6 +95,7 @@ async def get_backlog(channel_id: int) -> Backlog:
 
 
 @blueprint.post(BACKLOG)
+@idempotent
 @validate_request(BacklogIn)
 @json_response(Backlog, 201)
 @problems(400, 401, 403, 404)

@@ -17,6 +17,7 @@ from web.api_schemas import ROW_ID, ListQuery, problems
 from web.auth import CurrentUser, current_user
 from web.channel_schemas import Channel, ChannelIn, ChannelPage, ChannelPatch
 from web.context import services
+from web.idempotency import idempotent
 from web.openapi import no_content
 from web.responses import Encoded, json_response
 
@@ -66,6 +67,7 @@ async def encoded_page(user: CurrentUser, query: ListQuery) -> Encoded:
 
 
 @blueprint.post("")
+@idempotent
 @validate_request(ChannelIn)
 @json_response(Channel, 201)
 @problems(400, 401, 403)

@@ -14,6 +14,7 @@ from web.api_schemas import ListQuery
 from web.auth import CurrentUser, Forbidden, current_user, requires
 from web.auth_schemas import ApiKeyCreated, ApiKeyIn, ApiKeyOut, ApiKeyPage
 from web.context import services
+from web.idempotency import idempotent
 from web.openapi import no_content
 from web.problems import FieldError
 from web.responses import json_response
@@ -49,6 +50,7 @@ async def _owned_key(caller: CurrentUser, key_id: int) -> ApiKey:
 
 
 @blueprint.post("")
+@idempotent
 @requires("read")
 @validate_request(ApiKeyIn)
 @json_response(ApiKeyCreated, 201)

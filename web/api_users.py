@@ -14,6 +14,7 @@ from web.api_schemas import ListQuery
 from web.auth import CurrentUser, Unauthorized, current_user, requires
 from web.auth_schemas import PasswordChange, ProfilePatch, UserIn, UserOut, UserPage, UserPatch
 from web.context import services
+from web.idempotency import idempotent
 from web.openapi import no_content
 from web.problems import FieldError
 from web.responses import json_response
@@ -86,6 +87,7 @@ async def list_users(query_args: ListQuery) -> UserPage:
 
 
 @blueprint.post("/users")
+@idempotent
 @requires("admin")
 @validate_request(UserIn)
 @json_response(UserOut, 201)

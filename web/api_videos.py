@@ -17,6 +17,7 @@ from web.api_resources import API_PREFIX, empty_response, use_row_ids
 from web.api_schemas import ROW_ID, problems
 from web.auth import CurrentUser, current_user
 from web.context import services
+from web.idempotency import idempotent
 from web.openapi import no_content
 from web.responses import Encoded, json_response
 from web.video_schemas import (
@@ -60,6 +61,7 @@ async def _view(user: CurrentUser, video_id: int) -> VideoOut:
 
 
 @blueprint.post("")
+@idempotent
 @validate_request(VideoIn)
 @json_response(VideoOut, 201)
 @problems(400, 401, 403, 404)
@@ -75,6 +77,7 @@ async def create_video(data: VideoIn) -> tuple[VideoOut, int, dict[str, str]]:
 
 
 @blueprint.post("/batch")
+@idempotent
 @validate_request(BatchIn)
 @json_response(VideoBatch, 201)
 @problems(400, 401, 403, 404)

@@ -22,6 +22,7 @@ from web.api_resources import API_PREFIX, empty_response, use_row_ids
 from web.api_schemas import ROW_ID, ListQuery, problems
 from web.auth import CurrentUser, Forbidden, current_user
 from web.context import services
+from web.idempotency import idempotent
 from web.openapi import no_content, public
 from web.problems import FieldError
 from web.responses import JSON, json_response
@@ -136,6 +137,7 @@ async def add_project(user: CurrentUser, data: ProjectIn) -> models.YouTubeProje
 
 
 @blueprint.post("/projects")
+@idempotent
 @validate_request(ProjectIn)
 @json_response(Project, 201)
 @problems(400, 401, 403, 409)

@@ -24,6 +24,7 @@ from web import (
     api_system,
     api_users,
     api_videos,
+    api_webhooks,
     api_youtube,
     console,
     cookie_session,
@@ -86,6 +87,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Quart:
     app.register_blueprint(api_auth.blueprint)
     app.register_blueprint(api_users.blueprint)
     app.register_blueprint(api_keys.blueprint)
+    app.register_blueprint(api_webhooks.blueprint)
     app.register_blueprint(api_credentials.blueprint)
     app.register_blueprint(api_channels.blueprint)
     app.register_blueprint(api_videos.blueprint)

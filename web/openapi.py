@@ -81,6 +81,19 @@ def text(media_type: str) -> Callable[[F], F]:
 COMMON_PROBLEMS = (400, 401, 403, 404, 409, 413, 429)
 
 
+# Set by ``web.idempotency.idempotent`` on the routes it guards; documents the header.
+IDEMPOTENT_MARK = "__ytempire_idempotent__"
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Any unique string (a UUID): a repeat with the same key and request within "
+    "24 h gets the first answer back (with Idempotent-Replayed: true) and creates nothing; "
+    "the same key with another request is a 409.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
+
+
 # The console's blueprint: its endpoints are named "console.<page>".
 CONSOLE_ENDPOINTS = "console."
 
@@ -113,6 +126,8 @@ class ApplianceOpenAPI(OpenAPIProvider):
                         "description": "OK",
                         "content": {media_type: {"schema": {"type": "string"}}},
                     }
+                if getattr(func, IDEMPOTENT_MARK, False):
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
                 if getattr(func, _NO_CONTENT, False):
                     operation["responses"] = {
                         **operation["responses"],

@@ -299,6 +299,28 @@ class InboxSettings(_Group):
     )
 
 
+class WebhookSettings(_Group):
+    allow_private_targets: bool = Field(
+        False,
+        description="Allow webhook endpoints whose address is this box itself (loopback, its "
+        "own interfaces) or link-local (cloud metadata at 169.254.169.254): off, a user "
+        "could make the box call its own services. Turn on for n8n on this same box.",
+    )
+    timeout_s: float = Field(
+        10.0, gt=0, le=120, description="How long a delivery waits for the endpoint's answer."
+    )
+    retry_hours: float = Field(
+        24.0,
+        gt=0,
+        le=24 * 7,
+        description="How long a message is retried (with growing pauses) on 5xx answers, "
+        "timeouts and refused connections; after that the endpoint is turned off.",
+    )
+    concurrency: int = Field(
+        16, ge=1, le=256, description="Endpoints delivered to at the same time."
+    )
+
+
 class AdminSettings(_Group):
     email: str = Field(
         "admin@localhost",
@@ -664,6 +686,7 @@ class Settings(_Group):
     admin: AdminSettings = Field(default_factory=AdminSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
     inbox: InboxSettings = Field(default_factory=InboxSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     providers: ProvidersSettings = Field(default_factory=ProvidersSettings)
     prices: PriceSettings = Field(default_factory=PriceSettings)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from appliance.domain import outbox
 from appliance.domain.access import Actor
 from storage.db import Database
 from storage.models import Event
@@ -28,10 +29,12 @@ async def record_event(
     video_id: int | None = None,
     **data: Any,
 ) -> Event:
-    """Add an event inside the caller's write transaction (it commits with it)."""
+    """Add an event inside the caller's write transaction (it commits with it), and a
+    webhook message for each of the owner's endpoints that wants it (with it too)."""
     event = Event(kind=kind, owner_id=owner_id, video_id=video_id, data=data)
     session.add(event)
     await session.flush()
+    await outbox.enqueue(session, event)
     return event
 
 

@@ -19,7 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from appliance.config.settings import Settings
-from appliance.domain import backups, ideas, schedules
+from appliance.domain import backups, ideas, idempotency, schedules
 from appliance.domain.box import Box
 from appliance.domain.youtube import stats
 from appliance.server.tier_migration import TierMigration
@@ -122,7 +122,8 @@ class PeriodicJobs:
 
 def box_jobs(box: Box, migration: TierMigration | None = None) -> PeriodicJobs:
     """The periodic jobs a supervisor runs: backlog refills, publishing schedules,
-    YouTube statistics, the storage tiers' migration and database backups. Their
+    YouTube statistics, the storage tiers' migration, database backups and forgetting
+    day-old idempotency keys. Their
     intervals come from the settings in force; ``apply_intervals`` follows a reload."""
     jobs = PeriodicJobs(box)
     migration = migration or TierMigration(box)
@@ -142,12 +143,16 @@ def box_jobs(box: Box, migration: TierMigration | None = None) -> PeriodicJobs:
     async def back_up() -> str:
         return await asyncio.to_thread(backups.scheduled_run, box.settings, utcnow())
 
+    async def forget_keys() -> str:
+        return f"{await idempotency.purge(box.db, utcnow())} idempotency keys forgotten"
+
     jobs.runs_by_name = {
         "backlog-refill": refill_backlogs,
         "publishing-schedules": fill_schedules,
         "youtube-stats": refresh_stats,
         "tier-migration": migration.run,
         "backups": back_up,
+        "expired-keys": forget_keys,
     }
     apply_intervals(jobs, box.settings)
     return jobs
@@ -165,6 +170,7 @@ def job_intervals(settings: Settings) -> dict[str, float | None]:
         "youtube-stats": youtube.stats_refresh_minutes * 60,
         "tier-migration": settings.storage.migrate_every_minutes * 60,
         "backups": backup_check,
+        "expired-keys": 3600.0,
     }
 
 

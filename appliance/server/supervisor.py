@@ -34,6 +34,7 @@ from appliance.server.inbox_watch import InboxWatcher
 from appliance.server.periodic import PeriodicJobs, apply_intervals, box_jobs
 from appliance.server.sdnotify import SystemdNotifier
 from appliance.server.sidetasks import SideTasks
+from appliance.server.webhook_delivery import WebhookDeliverer
 from scheduler.engine import Scheduler
 from scheduler.telemetry import PsutilSampler
 from storage.files import write_atomic
@@ -143,6 +144,7 @@ class Supervisor:
         self._start_reloads(services, scheduler, periodic)
         if self.settings.inbox.enabled:
             self.side_tasks.start("inbox", InboxWatcher(services.box).run())
+        self.side_tasks.start("webhooks", WebhookDeliverer(services.box).run())
 
         logger.info(
             "serving",

@@ -11,7 +11,7 @@ from typing import Any
 
 from quart import render_template
 
-from appliance.domain import analytics, dashboard, events
+from appliance.domain import analytics, dashboard, events, webhooks
 from appliance.domain.analytics import Report
 from appliance.domain.queue import QueueSummary
 from appliance.domain.youtube import projects
@@ -78,9 +78,15 @@ async def dashboard_view(user: CurrentUser) -> Dashboard:
             events.recent_of_kinds(
                 session, user, dashboard.WARNING_KINDS, datetime.combine(today, time(), UTC)
             ),
+            webhooks.disabled(session, user),
         )
 
-    (running, project_views, starving, warned), report, queue, tiers = await asyncio.gather(
+    (
+        (running, project_views, starving, warned, hooks_off),
+        report,
+        queue,
+        tiers,
+    ) = await asyncio.gather(
         app.db.query(read),
         app.db.query_in_thread(analytics.report_for, user, None, today, today, durations=False),
         queue_summary(user),
@@ -97,6 +103,15 @@ async def dashboard_view(user: CurrentUser) -> Dashboard:
         day_average_limit_usd=app.settings.budget.warn_day_average_usd,
     )
     view.warnings = _warnings(view, starving, warned)
+    view.warnings += [
+        Notice(
+            f"Webhook endpoint {hook.url} is off: {hook.disabled_reason}. Fix the receiver, then "
+            f"turn it on again (PATCH /api/v1/webhooks/{hook.id} with enabled: true); its "
+            "waiting messages go out then.",
+            "fail",
+        )
+        for hook in hooks_off
+    ]
     return view
 
 
