@@ -190,8 +190,10 @@ ensure_test_tools() {
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
     command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    # The n8n workflows' Code node (JavaScript) is run against real deliveries.
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)
     if [ "${#missing[@]}" -gt 0 ]; then
-        apt_install "the test suite's browser and metrics checker" "${missing[@]}"
+        apt_install "the test suite's browser, metrics checker and JavaScript" "${missing[@]}"
     fi
 }
 

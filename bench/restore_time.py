@@ -69,9 +69,9 @@ def run(videos: int) -> dict[str, Any]:
         "videos": videos,
         "database_mib": round(size / 2**20, 1),
         "rows": before,
-        "backup_s": round(backup_s, 2),
-        "restore_s": round(restore_s, 2),
-        "floor_plain_copy_s": round(copy_s, 2),
+        "backup_s": round(backup_s, 4),
+        "restore_s": round(restore_s, 4),
+        "floor_plain_copy_s": round(copy_s, 4),
         "rows_match": before == after,
     }
 

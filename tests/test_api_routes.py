@@ -133,6 +133,10 @@ ROUTES: dict[tuple[str, str], Route] = {
         "/api/v1/webhooks/{webhook}/messages/{message}/redeliver"
     ),
     ("POST", f"{W}/test"): Route("/api/v1/webhooks/{webhook}/test"),
+    # Scoped inside: a second user's export is their own rows (tests/test_data_export.py).
+    ("GET", "/api/v1/export/<any('videos', 'costs', 'quota', 'analytics'):dataset>"): Route(
+        "/api/v1/export/videos", tenancy="own"
+    ),
 }
 
 

@@ -19,6 +19,7 @@ from web import (
     api_credentials,
     api_downloads,
     api_events,
+    api_export,
     api_keys,
     api_review,
     api_system,
@@ -88,6 +89,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Quart:
     app.register_blueprint(api_users.blueprint)
     app.register_blueprint(api_keys.blueprint)
     app.register_blueprint(api_webhooks.blueprint)
+    app.register_blueprint(api_export.blueprint)
     app.register_blueprint(api_credentials.blueprint)
     app.register_blueprint(api_channels.blueprint)
     app.register_blueprint(api_videos.blueprint)

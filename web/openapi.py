@@ -101,6 +101,7 @@ CONSOLE_ENDPOINTS = "console."
 class ApplianceOpenAPI(OpenAPIProvider):
     def schema(self) -> dict[str, Any]:
         document = super().schema()
+        _name_operations(document)
         problem, definitions = super().build_response_object(Problem, None)
         schemas = document["components"]["schemas"]
         schemas.setdefault("Problem", problem["content"]["application/json"]["schema"])
@@ -126,6 +127,9 @@ class ApplianceOpenAPI(OpenAPIProvider):
                         "description": "OK",
                         "content": {media_type: {"schema": {"type": "string"}}},
                     }
+                # Grouped by blueprint (videos, channels, webhooks, ...): the API
+                # reference's sections, the generated client's modules.
+                operation.setdefault("tags", [_tag(rule.endpoint)])
                 if getattr(func, IDEMPOTENT_MARK, False):
                     operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
                 if getattr(func, _NO_CONTENT, False):
@@ -166,6 +170,8 @@ class ApplianceOpenAPI(OpenAPIProvider):
 
     def build_path_parameter(self, name: str, converter: BaseConverter) -> dict[str, Any]:
         parameter = super().build_path_parameter(name, converter)
+        if "enum" in parameter.get("schema", {}):  # an any(...) converter keeps a set
+            parameter["schema"]["enum"] = sorted(parameter["schema"]["enum"])
         if isinstance(converter, IntegerConverter):
             low = converter.min if converter.min is not None else (None if converter.signed else 0)
             if low is not None:
@@ -173,6 +179,26 @@ class ApplianceOpenAPI(OpenAPIProvider):
             if converter.max is not None:
                 parameter["schema"]["maximum"] = converter.max
         return parameter
+
+
+def _name_operations(document: dict[str, Any]) -> None:
+    """operationIds as the route functions are named (``create_video``, not quart-schema's
+    ``post_create_video``): the generated client's function names. One that two operations
+    would share keeps its method prefix."""
+    operations = [
+        operation
+        for item in document.get("paths", {}).values()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "operationId" in operation
+    ]
+    plain = [op["operationId"].split("_", 1)[-1] for op in operations]
+    for operation, name in zip(operations, plain, strict=True):
+        if plain.count(name) == 1:
+            operation["operationId"] = name
+
+
+def _tag(endpoint: str) -> str:
+    return endpoint.split(".", 1)[0].removeprefix("api_")
 
 
 def _is(model: Any, base: type[Any]) -> bool:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from appliance.config.settings import Settings
@@ -256,9 +257,10 @@ class Delivery:
     created_at: datetime
 
 
-def due(session: Session, now: datetime, limit: int) -> list[Delivery]:
-    """Per enabled endpoint, its oldest pending message if it is due: messages of one
-    endpoint go out one at a time, in the order they were made."""
+def due(session: Session, now: datetime, endpoints: int, run: int = 1) -> list[list[Delivery]]:
+    """For up to ``endpoints`` enabled endpoints whose oldest pending message is due, that
+    message and up to ``run - 1`` more behind it, in the order they were made: an
+    endpoint's messages go out one at a time, oldest first."""
     heads = (
         select(func.min(WebhookMessage.id))
         .where(WebhookMessage.status == PENDING)
@@ -274,23 +276,32 @@ def due(session: Session, now: datetime, limit: int) -> list[Delivery]:
             WebhookMessage.next_attempt_at <= now,
         )
         .order_by(WebhookMessage.next_attempt_at, WebhookMessage.id)
-        .limit(limit)
+        .limit(endpoints)
     ).all()
-    return [
-        Delivery(
-            m.id,
-            e.id,
-            e.owner_id,
-            e.url,
-            e.secret_sealed,
-            m.message_id,
-            m.event_type,
-            m.payload,
-            m.attempts,
-            m.created_at,
-        )  # fmt: skip
-        for m, e in rows
-    ]
+    runs = []
+    for head, endpoint in rows:
+        messages = [head]
+        if run > 1:
+            messages += session.scalars(
+                select(WebhookMessage)
+                .where(
+                    WebhookMessage.endpoint_id == endpoint.id,
+                    WebhookMessage.status == PENDING,
+                    WebhookMessage.id > head.id,
+                )
+                .order_by(WebhookMessage.id)
+                .limit(run - 1)
+            ).all()
+        runs.append([_delivery(m, endpoint) for m in messages])
+    return runs
+
+
+def _delivery(message: WebhookMessage, endpoint: WebhookEndpoint) -> Delivery:
+    return Delivery(
+        message.id, endpoint.id, endpoint.owner_id, endpoint.url, endpoint.secret_sealed,
+        message.message_id, message.event_type, message.payload, message.attempts,
+        message.created_at,
+    )  # fmt: skip
 
 
 def next_due_at(session: Session) -> datetime | None:
@@ -312,62 +323,84 @@ class Outcome:
     at: datetime
 
 
-async def delivered(db: Database, delivery: Delivery, outcome: Outcome) -> None:
+@dataclass(frozen=True)
+class Settled:
+    """What became of one attempt: delivered, retried at ``retry_at``, or given up (the
+    endpoint turned off, with ``why``)."""
+
+    delivery: Delivery
+    outcome: Outcome
+    delivered: bool
+    retry_at: datetime | None = None
+    why: str = ""
+
+
+async def settle(db: Database, results: Sequence[Settled]) -> None:
+    """Record a run of attempts in one transaction: each one's attempt row and its
+    message's new state, and an endpoint turned off where one was given up. (Statements
+    over many rows at once: a run of 50 is three statements, not a hundred.)"""
+    if not results:
+        return
     async with db.write() as session:
-        session.add(_attempt(delivery, outcome))
         await session.execute(
-            update(WebhookMessage)
-            .where(WebhookMessage.id == delivery.id, WebhookMessage.status == PENDING)
-            .values(
-                status=DELIVERED,
-                attempts=WebhookMessage.attempts + 1,
-                delivered_at=outcome.at,
-                last_error=None,
+            insert(WebhookAttempt), [_attempt_row(r.delivery, r.outcome) for r in results]
+        )
+        delivered = [r for r in results if r.delivered]
+        if delivered:
+            table = WebhookMessage.__table__  # the table: an executemany, not ORM bulk
+            await session.execute(
+                update(table)
+                .where(table.c.id == bindparam("row"), table.c.status == PENDING)
+                .values(
+                    status=DELIVERED,
+                    attempts=table.c.attempts + 1,
+                    delivered_at=bindparam("at"),
+                    last_error=None,
+                ),
+                [{"row": r.delivery.id, "at": r.outcome.at} for r in delivered],
             )
-        )
+        for result in results:
+            if not result.delivered:
+                await _failed(session, result)
 
 
-async def failed(
-    db: Database, delivery: Delivery, outcome: Outcome, *, retry_at: datetime | None, why: str
-) -> None:
-    """An attempt that failed: tried again at ``retry_at``, or (None) given up, and the
-    endpoint turned off with ``why`` (its later messages wait until it is turned on)."""
-    async with db.write() as session:
-        session.add(_attempt(delivery, outcome))
-        values: dict[str, Any] = {
-            "attempts": WebhookMessage.attempts + 1,
-            "last_error": outcome.error or f"HTTP {outcome.status_code}",
-        }
-        if retry_at is not None:
-            values["next_attempt_at"] = retry_at
-        else:
-            values["status"] = FAILED
-        await session.execute(
-            update(WebhookMessage)
-            .where(WebhookMessage.id == delivery.id, WebhookMessage.status == PENDING)
-            .values(**values)
-        )
-        if retry_at is None:
-            endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id)
-            if endpoint is not None and endpoint.enabled:
-                endpoint.enabled = False
-                endpoint.disabled_reason = why
-                endpoint.disabled_at = outcome.at
-                await record_event(
-                    session,
-                    "webhook.endpoint_disabled",
-                    owner_id=endpoint.owner_id,
-                    endpoint_id=endpoint.id,
-                    url=endpoint.url,
-                    reason=why,
-                )
-
-
-def _attempt(delivery: Delivery, outcome: Outcome) -> WebhookAttempt:
-    return WebhookAttempt(
-        message_id=delivery.id,
-        at=outcome.at,
-        status_code=outcome.status_code,
-        error=outcome.error,
-        duration_ms=outcome.duration_ms,
+async def _failed(session: AsyncSession, result: Settled) -> None:
+    delivery, outcome = result.delivery, result.outcome
+    values: dict[str, Any] = {
+        "attempts": WebhookMessage.attempts + 1,
+        "last_error": outcome.error or f"HTTP {outcome.status_code}",
+    }
+    if result.retry_at is not None:
+        values["next_attempt_at"] = result.retry_at
+    else:
+        values["status"] = FAILED
+    await session.execute(
+        update(WebhookMessage)
+        .where(WebhookMessage.id == delivery.id, WebhookMessage.status == PENDING)
+        .values(**values)
     )
+    if result.retry_at is not None:
+        return
+    endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id)
+    if endpoint is not None and endpoint.enabled:
+        endpoint.enabled = False
+        endpoint.disabled_reason = result.why
+        endpoint.disabled_at = outcome.at
+        await record_event(
+            session,
+            "webhook.endpoint_disabled",
+            owner_id=endpoint.owner_id,
+            endpoint_id=endpoint.id,
+            url=endpoint.url,
+            reason=result.why,
+        )
+
+
+def _attempt_row(delivery: Delivery, outcome: Outcome) -> dict[str, Any]:
+    return {
+        "message_id": delivery.id,
+        "at": outcome.at,
+        "status_code": outcome.status_code,
+        "error": outcome.error,
+        "duration_ms": outcome.duration_ms,
+    }

@@ -19,7 +19,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -29,8 +29,8 @@ from appliance import __version__
 from appliance.domain import webhooks
 from appliance.domain.box import Box
 from appliance.domain.credentials import Unreadable
-from appliance.domain.webhook_targets import target_problem
-from appliance.domain.webhooks import Delivery, Outcome
+from appliance.domain.webhook_targets import target_problem, url_problem
+from appliance.domain.webhooks import Delivery, Outcome, Settled
 from storage.models import utcnow
 
 logger = logging.getLogger("ytempire.webhooks")
@@ -38,12 +38,16 @@ logger = logging.getLogger("ytempire.webhooks")
 # Pauses before each retry; the last repeats until the message's time is up.
 BACKOFF_S = (5, 30, 120, 300, 900, 1800, 3600, 7200, 14_400)
 IDLE_CHECK_S = 30.0
+# Messages sent to one endpoint before their outcomes are recorded together.
+RUN = 50
 TABLES = ("webhook_messages", "webhook_endpoints")
 
 
-def retry_pause(attempts: int, rng: random.Random) -> timedelta:
+def retry_pause(
+    attempts: int, rng: random.Random, pauses: Sequence[float] = BACKOFF_S
+) -> timedelta:
     """The pause after the ``attempts``-th failure, with up to 10 % jitter."""
-    base = BACKOFF_S[min(attempts, len(BACKOFF_S)) - 1] if attempts else BACKOFF_S[0]
+    base = pauses[min(max(attempts, 1), len(pauses)) - 1]
     return timedelta(seconds=base * (1 + rng.random() / 10))
 
 
@@ -55,16 +59,19 @@ class WebhookDeliverer:
         clock: Callable[[], datetime] = utcnow,
         transport: httpx.AsyncBaseTransport | None = None,
         rng: random.Random | None = None,
+        pauses: Sequence[float] = BACKOFF_S,
     ):
         self.box = box
         self.clock = clock
         self.rng = rng or random.Random()
+        # The pauses between retries (the benchmark compresses them).
+        self.pauses = pauses
         self._client = httpx.AsyncClient(
             transport=transport,
             follow_redirects=False,  # a redirect could lead past the SSRF check
             headers={"user-agent": f"YTEmpire-Webhooks/{__version__}"},
         )
-        self._secrets: dict[tuple[int, bytes], str] = {}
+        self._signers: dict[tuple[int, bytes], Webhook] = {}
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -90,32 +97,34 @@ class WebhookDeliverer:
         return min(IDLE_CHECK_S, max(0.05, (soonest - self.clock()).total_seconds()))
 
     async def deliver_due(self) -> int:
-        """One message to each endpoint that has one due; how many were tried."""
+        """A run of messages to each endpoint that has one due (side by side across
+        endpoints, one after another within one); how many were tried."""
         settings = self.box.settings.webhooks
-        due = await self.box.db.query(webhooks.due, self.clock(), settings.concurrency)
-        if due:
-            await asyncio.gather(*(self.deliver(delivery) for delivery in due))
-        return len(due)
+        runs = await self.box.db.query(webhooks.due, self.clock(), settings.concurrency, RUN)
+        if not runs:
+            return 0
+        results = await asyncio.gather(*(self._deliver_run(run) for run in runs))
+        # One transaction for all of them: a commit costs more than a delivery. A crash
+        # before it sends them again, with the same ids: at least once, still in order.
+        await webhooks.settle(self.box.db, [r for run in results for r in run])
+        return sum(len(run) for run in results)
 
-    async def deliver(self, delivery: Delivery) -> Outcome:
-        outcome = await self._send(delivery)
-        db = self.box.db
+    async def _deliver_run(self, run: list[Delivery]) -> list[Settled]:
+        """Send ``run`` in order until one fails (the rest wait behind it)."""
+        done = []
+        for delivery in run:
+            result = self._judge(delivery, await self._send(delivery))
+            done.append(result)
+            if not result.delivered:
+                break
+        return done
+
+    def _judge(self, delivery: Delivery, outcome: Outcome) -> Settled:
         if outcome.status_code is not None and 200 <= outcome.status_code < 300:
-            await webhooks.delivered(db, delivery, outcome)
-            return outcome
-        give_up_at = delivery.created_at + timedelta(hours=self.box.settings.webhooks.retry_hours)
-        retry_at = outcome.at + retry_pause(delivery.attempts + 1, self.rng)
-        if outcome.status_code == 410:
-            why = "the endpoint answered 410 Gone"
-            await webhooks.failed(db, delivery, outcome, retry_at=None, why=why)
-        elif retry_at > give_up_at:
-            why = (
-                f"message {delivery.message_id} failed for "
-                f"{self.box.settings.webhooks.retry_hours:g} h (last: {_said(outcome)})"
-            )
-            await webhooks.failed(db, delivery, outcome, retry_at=None, why=why)
-        else:
-            await webhooks.failed(db, delivery, outcome, retry_at=retry_at, why="")
+            return Settled(delivery, outcome, delivered=True)
+        hours = self.box.settings.webhooks.retry_hours
+        give_up_at = delivery.created_at + timedelta(hours=hours)
+        retry_at = outcome.at + retry_pause(delivery.attempts + 1, self.rng, self.pauses)
         logger.info(
             "webhook delivery failed",
             extra={
@@ -127,7 +136,12 @@ class WebhookDeliverer:
                 }
             },
         )
-        return outcome
+        if outcome.status_code == 410:
+            return Settled(delivery, outcome, False, why="the endpoint answered 410 Gone")
+        if retry_at > give_up_at:
+            why = f"message {delivery.message_id} failed for {hours:g} h (last: {_said(outcome)})"
+            return Settled(delivery, outcome, False, why=why)
+        return Settled(delivery, outcome, False, retry_at=retry_at)
 
     async def _send(self, delivery: Delivery) -> Outcome:
         settings = self.box.settings.webhooks
@@ -137,13 +151,14 @@ class WebhookDeliverer:
             elapsed = int((time.monotonic() - started) * 1000)
             return Outcome(status, error, elapsed, self.clock())
 
-        problem = await asyncio.to_thread(
-            target_problem, delivery.url, allow_private=settings.allow_private_targets
-        )
+        if settings.allow_private_targets:  # nothing to resolve: only the URL's form
+            problem = url_problem(delivery.url)
+        else:
+            problem = await asyncio.to_thread(target_problem, delivery.url, allow_private=False)
         if problem is not None:
             return outcome(None, f"refused: {problem}")
         try:
-            secret = self._secret(delivery)
+            signer = self._signer(delivery)
         except Unreadable:
             return outcome(None, "the endpoint's secret cannot be read with this box key")
         body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False)
@@ -152,7 +167,7 @@ class WebhookDeliverer:
             "content-type": "application/json",
             "webhook-id": delivery.message_id,
             "webhook-timestamp": str(int(now.timestamp())),
-            "webhook-signature": Webhook(secret).sign(delivery.message_id, now, body),
+            "webhook-signature": signer.sign(delivery.message_id, now, body),
         }
         try:
             response = await self._client.post(
@@ -164,13 +179,15 @@ class WebhookDeliverer:
             return outcome(None, f"{type(error).__name__}: {error}"[:300])
         return outcome(response.status_code, None)
 
-    def _secret(self, delivery: Delivery) -> str:
+    def _signer(self, delivery: Delivery) -> Webhook:
+        """The endpoint's signer, its secret opened once (a new secret: a new signer)."""
         key = (delivery.endpoint_id, delivery.secret_sealed)
-        if key not in self._secrets:
-            self._secrets[key] = webhooks.open_secret(
+        if key not in self._signers:
+            secret = webhooks.open_secret(
                 self.box.vault, delivery.owner_id, delivery.endpoint_id, delivery.secret_sealed
             )
-        return self._secrets[key]
+            self._signers[key] = Webhook(secret)
+        return self._signers[key]
 
 
 def _said(outcome: Outcome) -> str:

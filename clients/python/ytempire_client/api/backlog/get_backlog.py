@@ -1,0 +1,191 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.get_backlog_backlog import GetBacklogBacklog
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    channel_id: int,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/channels/{channel_id}/backlog".format(
+            channel_id=quote(str(channel_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> GetBacklogBacklog | Problem | None:
+    if response.status_code == 200:
+        response_200 = GetBacklogBacklog.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[GetBacklogBacklog | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    channel_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[GetBacklogBacklog | Problem]:
+    """The channel's topics waiting for its publishing slots, next first.
+
+    Args:
+        channel_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[GetBacklogBacklog | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        channel_id=channel_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    channel_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> GetBacklogBacklog | Problem | None:
+    """The channel's topics waiting for its publishing slots, next first.
+
+    Args:
+        channel_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        GetBacklogBacklog | Problem
+    """
+
+    return sync_detailed(
+        channel_id=channel_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    channel_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[GetBacklogBacklog | Problem]:
+    """The channel's topics waiting for its publishing slots, next first.
+
+    Args:
+        channel_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[GetBacklogBacklog | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        channel_id=channel_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    channel_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> GetBacklogBacklog | Problem | None:
+    """The channel's topics waiting for its publishing slots, next first.
+
+    Args:
+        channel_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        GetBacklogBacklog | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            channel_id=channel_id,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,244 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.update_channel_channel import UpdateChannelChannel
+from ...models.update_channel_channel_patch import UpdateChannelChannelPatch
+from ...types import Response
+
+
+def _get_kwargs(
+    channel_id: int,
+    *,
+    body: UpdateChannelChannelPatch,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/api/v1/channels/{channel_id}".format(
+            channel_id=quote(str(channel_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | UpdateChannelChannel | None:
+    if response.status_code == 200:
+        response_200 = UpdateChannelChannel.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | UpdateChannelChannel]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    channel_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: UpdateChannelChannelPatch,
+) -> Response[Problem | UpdateChannelChannel]:
+    """Change some of a channel's settings; null clears voice, style or schedule.
+
+
+    The channel that results is checked as a whole: a style must be a template of
+    the niche it ends up with. Videos already queued keep what they were given.
+
+    Args:
+        channel_id (int):
+        body (UpdateChannelChannelPatch): Only the fields given change; the channel they leave
+            must pass ``ChannelIn``.
+
+            Fields that cannot be null default to None only so that leaving them out is
+            allowed; sending null for them is refused like any other wrong type.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | UpdateChannelChannel]
+    """
+
+    kwargs = _get_kwargs(
+        channel_id=channel_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    channel_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: UpdateChannelChannelPatch,
+) -> Problem | UpdateChannelChannel | None:
+    """Change some of a channel's settings; null clears voice, style or schedule.
+
+
+    The channel that results is checked as a whole: a style must be a template of
+    the niche it ends up with. Videos already queued keep what they were given.
+
+    Args:
+        channel_id (int):
+        body (UpdateChannelChannelPatch): Only the fields given change; the channel they leave
+            must pass ``ChannelIn``.
+
+            Fields that cannot be null default to None only so that leaving them out is
+            allowed; sending null for them is refused like any other wrong type.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | UpdateChannelChannel
+    """
+
+    return sync_detailed(
+        channel_id=channel_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    channel_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: UpdateChannelChannelPatch,
+) -> Response[Problem | UpdateChannelChannel]:
+    """Change some of a channel's settings; null clears voice, style or schedule.
+
+
+    The channel that results is checked as a whole: a style must be a template of
+    the niche it ends up with. Videos already queued keep what they were given.
+
+    Args:
+        channel_id (int):
+        body (UpdateChannelChannelPatch): Only the fields given change; the channel they leave
+            must pass ``ChannelIn``.
+
+            Fields that cannot be null default to None only so that leaving them out is
+            allowed; sending null for them is refused like any other wrong type.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | UpdateChannelChannel]
+    """
+
+    kwargs = _get_kwargs(
+        channel_id=channel_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    channel_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: UpdateChannelChannelPatch,
+) -> Problem | UpdateChannelChannel | None:
+    """Change some of a channel's settings; null clears voice, style or schedule.
+
+
+    The channel that results is checked as a whole: a style must be a template of
+    the niche it ends up with. Videos already queued keep what they were given.
+
+    Args:
+        channel_id (int):
+        body (UpdateChannelChannelPatch): Only the fields given change; the channel they leave
+            must pass ``ChannelIn``.
+
+            Fields that cannot be null default to None only so that leaving them out is
+            allowed; sending null for them is refused like any other wrong type.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | UpdateChannelChannel
+    """
+
+    return (
+        await asyncio_detailed(
+            channel_id=channel_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,230 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.set_credential_credential_in import SetCredentialCredentialIn
+from ...models.set_credential_credential_out import SetCredentialCredentialOut
+from ...models.set_credential_name import SetCredentialName
+from ...types import Response
+
+
+def _get_kwargs(
+    name: SetCredentialName,
+    *,
+    body: SetCredentialCredentialIn,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/api/v1/credentials/{name}".format(
+            name=quote(str(name), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | SetCredentialCredentialOut | None:
+    if response.status_code == 200:
+        response_200 = SetCredentialCredentialOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | SetCredentialCredentialOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    name: SetCredentialName,
+    *,
+    client: AuthenticatedClient,
+    body: SetCredentialCredentialIn,
+) -> Response[Problem | SetCredentialCredentialOut]:
+    """Set your credential for a provider (replacing yours); it wins over the box's settings.
+
+
+    An unacceptable value is a 422 naming the field, never quoting the value.
+
+    Args:
+        name (SetCredentialName):
+        body (SetCredentialCredentialIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SetCredentialCredentialOut]
+    """
+
+    kwargs = _get_kwargs(
+        name=name,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    name: SetCredentialName,
+    *,
+    client: AuthenticatedClient,
+    body: SetCredentialCredentialIn,
+) -> Problem | SetCredentialCredentialOut | None:
+    """Set your credential for a provider (replacing yours); it wins over the box's settings.
+
+
+    An unacceptable value is a 422 naming the field, never quoting the value.
+
+    Args:
+        name (SetCredentialName):
+        body (SetCredentialCredentialIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SetCredentialCredentialOut
+    """
+
+    return sync_detailed(
+        name=name,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    name: SetCredentialName,
+    *,
+    client: AuthenticatedClient,
+    body: SetCredentialCredentialIn,
+) -> Response[Problem | SetCredentialCredentialOut]:
+    """Set your credential for a provider (replacing yours); it wins over the box's settings.
+
+
+    An unacceptable value is a 422 naming the field, never quoting the value.
+
+    Args:
+        name (SetCredentialName):
+        body (SetCredentialCredentialIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SetCredentialCredentialOut]
+    """
+
+    kwargs = _get_kwargs(
+        name=name,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    name: SetCredentialName,
+    *,
+    client: AuthenticatedClient,
+    body: SetCredentialCredentialIn,
+) -> Problem | SetCredentialCredentialOut | None:
+    """Set your credential for a provider (replacing yours); it wins over the box's settings.
+
+
+    An unacceptable value is a 422 naming the field, never quoting the value.
+
+    Args:
+        name (SetCredentialName):
+        body (SetCredentialCredentialIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SetCredentialCredentialOut
+    """
+
+    return (
+        await asyncio_detailed(
+            name=name,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,236 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.update_video_video_out import UpdateVideoVideoOut
+from ...models.update_video_video_patch import UpdateVideoVideoPatch
+from ...types import Response
+
+
+def _get_kwargs(
+    video_id: int,
+    *,
+    body: UpdateVideoVideoPatch,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/api/v1/videos/{video_id}".format(
+            video_id=quote(str(video_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | UpdateVideoVideoOut | None:
+    if response.status_code == 200:
+        response_200 = UpdateVideoVideoOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | UpdateVideoVideoOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    video_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: UpdateVideoVideoPatch,
+) -> Response[Problem | UpdateVideoVideoOut]:
+    """Change a video's budget, downgrade point or priority.
+
+
+    A new budget counts from the next stage that starts. To resume a video that
+    stopped as `over_budget`, raise its budget here, then retry it.
+
+    Args:
+        video_id (int):
+        body (UpdateVideoVideoPatch): What can change on a video once queued: its budget (to
+            resume one that stopped
+            over budget, then retry it) and its priority.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | UpdateVideoVideoOut]
+    """
+
+    kwargs = _get_kwargs(
+        video_id=video_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    video_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: UpdateVideoVideoPatch,
+) -> Problem | UpdateVideoVideoOut | None:
+    """Change a video's budget, downgrade point or priority.
+
+
+    A new budget counts from the next stage that starts. To resume a video that
+    stopped as `over_budget`, raise its budget here, then retry it.
+
+    Args:
+        video_id (int):
+        body (UpdateVideoVideoPatch): What can change on a video once queued: its budget (to
+            resume one that stopped
+            over budget, then retry it) and its priority.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | UpdateVideoVideoOut
+    """
+
+    return sync_detailed(
+        video_id=video_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    video_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: UpdateVideoVideoPatch,
+) -> Response[Problem | UpdateVideoVideoOut]:
+    """Change a video's budget, downgrade point or priority.
+
+
+    A new budget counts from the next stage that starts. To resume a video that
+    stopped as `over_budget`, raise its budget here, then retry it.
+
+    Args:
+        video_id (int):
+        body (UpdateVideoVideoPatch): What can change on a video once queued: its budget (to
+            resume one that stopped
+            over budget, then retry it) and its priority.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | UpdateVideoVideoOut]
+    """
+
+    kwargs = _get_kwargs(
+        video_id=video_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    video_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: UpdateVideoVideoPatch,
+) -> Problem | UpdateVideoVideoOut | None:
+    """Change a video's budget, downgrade point or priority.
+
+
+    A new budget counts from the next stage that starts. To resume a video that
+    stopped as `over_budget`, raise its budget here, then retry it.
+
+    Args:
+        video_id (int):
+        body (UpdateVideoVideoPatch): What can change on a video once queued: its budget (to
+            resume one that stopped
+            over budget, then retry it) and its priority.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | UpdateVideoVideoOut
+    """
+
+    return (
+        await asyncio_detailed(
+            video_id=video_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,220 @@
+import datetime
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.project_quota_quota_day_out import ProjectQuotaQuotaDayOut
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    project_id: int,
+    *,
+    day: datetime.date | None | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_day: None | str | Unset
+    if isinstance(day, Unset):
+        json_day = UNSET
+    elif isinstance(day, datetime.date):
+        json_day = day.isoformat()
+    else:
+        json_day = day
+    params["day"] = json_day
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/youtube/projects/{project_id}/quota".format(
+            project_id=quote(str(project_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | ProjectQuotaQuotaDayOut | None:
+    if response.status_code == 200:
+        response_200 = ProjectQuotaQuotaDayOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | ProjectQuotaQuotaDayOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    project_id: int,
+    *,
+    client: AuthenticatedClient,
+    day: datetime.date | None | Unset = UNSET,
+) -> Response[Problem | ProjectQuotaQuotaDayOut]:
+    """A day's quota of the project, per bucket and per API method.
+
+    Args:
+        project_id (int):
+        day (datetime.date | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | ProjectQuotaQuotaDayOut]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        day=day,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    project_id: int,
+    *,
+    client: AuthenticatedClient,
+    day: datetime.date | None | Unset = UNSET,
+) -> Problem | ProjectQuotaQuotaDayOut | None:
+    """A day's quota of the project, per bucket and per API method.
+
+    Args:
+        project_id (int):
+        day (datetime.date | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | ProjectQuotaQuotaDayOut
+    """
+
+    return sync_detailed(
+        project_id=project_id,
+        client=client,
+        day=day,
+    ).parsed
+
+
+async def asyncio_detailed(
+    project_id: int,
+    *,
+    client: AuthenticatedClient,
+    day: datetime.date | None | Unset = UNSET,
+) -> Response[Problem | ProjectQuotaQuotaDayOut]:
+    """A day's quota of the project, per bucket and per API method.
+
+    Args:
+        project_id (int):
+        day (datetime.date | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | ProjectQuotaQuotaDayOut]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        day=day,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    project_id: int,
+    *,
+    client: AuthenticatedClient,
+    day: datetime.date | None | Unset = UNSET,
+) -> Problem | ProjectQuotaQuotaDayOut | None:
+    """A day's quota of the project, per bucket and per API method.
+
+    Args:
+        project_id (int):
+        day (datetime.date | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | ProjectQuotaQuotaDayOut
+    """
+
+    return (
+        await asyncio_detailed(
+            project_id=project_id,
+            client=client,
+            day=day,
+        )
+    ).parsed

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class ReviewCheckOutOutcome(StrEnum):
+    FIXED = "fixed"
+    HOLD = "hold"
+    PASS = "pass"
+
+    def __str__(self) -> str:
+        return str(self.value)
