@@ -504,6 +504,39 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class Subscription(Base):
+    """A Stripe subscription and whose it is: kept from Stripe's webhook events, which may
+    come twice and out of order (``event_created`` is the newest event applied)."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stripe_subscription_id: Mapped[str] = mapped_column(String(255), unique=True)
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    # Known once the checkout that made it completed (its client_reference_id).
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    plan: Mapped[str | None] = mapped_column(String(64))
+    price_id: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(32), default="incomplete")
+    current_period_start: Mapped[datetime | None] = mapped_column()
+    current_period_end: Mapped[datetime | None] = mapped_column()
+    event_created: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class StripeEvent(Base):
+    """Each Stripe event handled, by its id: one that comes again changes nothing."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64))
+    created: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class YouTubeOAuthState(Base):
     """A connect that was started: its one-use state, the PKCE verifier, where it returns."""
 

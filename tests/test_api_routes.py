@@ -133,6 +133,15 @@ ROUTES: dict[tuple[str, str], Route] = {
         "/api/v1/webhooks/{webhook}/messages/{message}/redeliver"
     ),
     ("POST", f"{W}/test"): Route("/api/v1/webhooks/{webhook}/test"),
+    ("GET", "/api/v1/billing"): Route("/api/v1/billing", tenancy="own"),
+    ("POST", "/api/v1/billing/checkout"): Route(
+        "/api/v1/billing/checkout", {"plan": "creator"}, tenancy="own"
+    ),
+    ("POST", "/api/v1/billing/portal"): Route("/api/v1/billing/portal", {}, tenancy="own"),
+    # Stripe's: its signature is the proof (tests/test_billing.py).
+    ("POST", "/api/v1/billing/stripe/webhook"): Route(
+        "/api/v1/billing/stripe/webhook", {}, public=True, tenancy="own"
+    ),
     # Scoped inside: a second user's export is their own rows (tests/test_data_export.py).
     ("GET", "/api/v1/export/<any('videos', 'costs', 'quota', 'analytics'):dataset>"): Route(
         "/api/v1/export/videos", tenancy="own"

@@ -4,6 +4,7 @@ nothing, another body under the same key is a 409, concurrent repeats make one."
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -110,3 +111,15 @@ async def test_the_header_is_documented_on_the_routes_that_create(api: Api) -> N
     }
     assert {"/api/v1/videos", "/api/v1/videos/batch", "/api/v1/channels", "/api/v1/keys",
             "/api/v1/webhooks"} <= guarded  # fmt: skip
+
+
+async def test_a_kept_answer_with_a_secret_is_sealed_at_rest(api: Api) -> None:
+    caller = await api.caller()
+    status, raw, _ = await post(api, caller, "/api/v1/keys", {"name": "n8n"}, "key-once")
+    assert status == 201
+    key = json.loads(raw)["key"]
+    async with api.services.db.read() as session:
+        [row] = (await session.scalars(select(IdempotencyKey))).all()
+    assert key.encode() not in row.response and b"n8n" not in row.response
+    status, again, headers = await post(api, caller, "/api/v1/keys", {"name": "n8n"}, "key-once")
+    assert status == 201 and json.loads(again)["key"] == key  # the same, shown again

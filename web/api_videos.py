@@ -71,7 +71,8 @@ async def create_video(data: VideoIn) -> tuple[VideoOut, int, dict[str, str]]:
     It gets the channel's format unless it names one, and the channel's budget.
     """
     user = await current_user("write")
-    video = await videos.queue_video(services().db, user, data.wanted())
+    app = services()
+    video = await videos.queue_video(app.db, user, data.wanted(), billing=app.settings.billing)
     out = await _view(user, video.id)
     return out, 201, {"Location": f"{API_PREFIX}/videos/{out.id}"}
 
@@ -89,7 +90,8 @@ async def create_batch(data: BatchIn) -> tuple[VideoBatch, int]:
     """
     user = await current_user("write")
     wanted = check_batch(data.items, data.defaults())
-    queued = await videos.queue_videos(services().db, user, wanted)
+    app = services()
+    queued = await videos.queue_videos(app.db, user, wanted, billing=app.settings.billing)
     records = await services().db.query(video_reads.many, user, [v.id for v in queued])
     return VideoBatch(items=[video_out(r) for r in records]), 201
 

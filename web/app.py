@@ -15,6 +15,7 @@ from web import (
     api_analytics,
     api_auth,
     api_backlog,
+    api_billing,
     api_channels,
     api_credentials,
     api_downloads,
@@ -90,6 +91,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Quart:
     app.register_blueprint(api_keys.blueprint)
     app.register_blueprint(api_webhooks.blueprint)
     app.register_blueprint(api_export.blueprint)
+    app.register_blueprint(api_billing.blueprint)
     app.register_blueprint(api_credentials.blueprint)
     app.register_blueprint(api_channels.blueprint)
     app.register_blueprint(api_videos.blueprint)

@@ -41,7 +41,9 @@ def idempotent(view: F) -> F:
             raise FieldError(HEADER, "must be 1 to 255 printable ASCII characters without spaces")
         caller, app = await current_user(), services()
         fingerprint = await _fingerprint()
-        stored = await idempotency.begin(app.db, caller.id, key, fingerprint, utcnow())
+        stored = await idempotency.begin(
+            app.db, app.credentials, caller.id, key, fingerprint, utcnow()
+        )
         if stored is not None:
             return Response(
                 stored.body, status=stored.status_code, headers={**stored.headers, REPLAYED: "true"}
@@ -56,7 +58,9 @@ def idempotent(view: F) -> F:
                 name: response.headers[name] for name in KEPT_HEADERS if name in response.headers
             }
             body = await response.get_data()
-            await idempotency.finish(app.db, caller.id, key, response.status_code, body, kept)
+            await idempotency.finish(
+                app.db, app.credentials, caller.id, key, response.status_code, body, kept
+            )
         else:
             await idempotency.abandon(app.db, caller.id, key)
         return response

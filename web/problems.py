@@ -12,7 +12,13 @@ from quart import Quart, Response, json
 from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
 
-from appliance.domain.errors import Conflict, FieldError, NotFound
+from appliance.domain.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    PaymentRequired,
+    UpstreamFailed,
+)
 from appliance.domain.states import InvalidTransition
 from appliance.domain.video_requests import BatchRefused
 from appliance.observability.logs import request_id_var
@@ -116,6 +122,16 @@ def register_problem_handlers(app: Quart) -> None:
     @app.errorhandler(Conflict)
     async def _state_conflict(error: Conflict) -> Response:
         return problem(409, str(error))
+
+    @app.errorhandler(PaymentRequired)
+    async def _payment_required(error: PaymentRequired) -> Response:
+        # The limit named like a field, so a client can tell which one it met.
+        errors = [{"field": error.limit, "message": error.message}]
+        return problem(402, error.message, plan=error.plan, limit=error.limit, errors=errors)
+
+    @app.errorhandler(UpstreamFailed)
+    async def _upstream(error: UpstreamFailed) -> Response:
+        return problem(502, str(error))
 
     @app.errorhandler(TooManyRequests)
     async def _too_many(error: TooManyRequests) -> Response:

@@ -321,6 +321,48 @@ class WebhookSettings(_Group):
     )
 
 
+class Plan(_Group):
+    """A plan people subscribe to through Stripe: its price and what it allows."""
+
+    price_id: str = Field(min_length=3, max_length=255, description="Stripe price id (price_...).")
+    videos_per_month: int = Field(ge=0, description="Videos a subscriber may queue per period.")
+    channels: int = Field(ge=0, description="Channels a subscriber may have.")
+    priority: int = Field(0, ge=-10, le=10, description="Added to their videos' priority.")
+
+
+class BillingSettings(_Group):
+    enabled: bool = Field(
+        False,
+        description="Sell plans through Stripe: users other than admins need an active "
+        "subscription, whose plan limits the videos per period and the channels they may "
+        "create. Off: a single operator's box, nobody is billed or limited.",
+    )
+    stripe_secret_key: SecretStr | None = Field(
+        None, description="Stripe secret API key (sk_live_... or sk_test_...)."
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        None,
+        description="The signing secret of the Stripe webhook endpoint that calls "
+        "/api/v1/billing/stripe/webhook (whsec_...).",
+    )
+    stripe_api_base: str = Field(
+        "https://api.stripe.com",
+        pattern=r"^https?://",
+        description="Stripe's API root; tests point it at a loopback fake.",
+    )
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="How browsers reach this box, for Stripe's return links (checkout "
+        "success and cancel, the portal's way back). Unset: the address the request came in on.",
+    )
+    plans: dict[str, Plan] = Field(
+        default_factory=dict,
+        description='Plans by name, e.g. [billing.plans.creator] price_id = "price_123", '
+        "videos_per_month = 300, channels = 5, priority = 0.",
+    )
+
+
 class AdminSettings(_Group):
     email: str = Field(
         "admin@localhost",
@@ -687,6 +729,7 @@ class Settings(_Group):
     backup: BackupSettings = Field(default_factory=BackupSettings)
     inbox: InboxSettings = Field(default_factory=InboxSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    billing: BillingSettings = Field(default_factory=BillingSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     providers: ProvidersSettings = Field(default_factory=ProvidersSettings)
     prices: PriceSettings = Field(default_factory=PriceSettings)

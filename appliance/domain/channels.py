@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from appliance.config.settings import Settings
-from appliance.domain.access import Actor, owned, owned_page
+from appliance.domain.access import Actor, Owner, owned, owned_page
+from appliance.domain.billing import check_channel
 from appliance.domain.channel_settings import SETTINGS, ChannelSettings
 from appliance.domain.errors import FieldError
 from appliance.domain.events import record_event
@@ -21,7 +22,7 @@ from appliance.domain.videos import delete_rows, refuse_if_unfinished, remove_fi
 from appliance.pricing import catalog
 from render.costs import MICRO
 from storage.db import Database
-from storage.models import Channel, Video
+from storage.models import Channel, User, Video
 
 
 def with_box_budget(settings: Settings, values: dict[str, Any]) -> dict[str, Any]:
@@ -56,6 +57,9 @@ async def create(
     values = with_box_budget(settings, wanted.model_dump())
     check_providers(settings, values["providers"])
     async with db.write() as session:
+        owner = await session.get(User, owner_id)
+        is_admin = owner is not None and owner.role == "admin"
+        await check_channel(session, settings.billing, Owner(owner_id, is_admin))
         channel = Channel(owner_id=owner_id, options={}, **values)
         session.add(channel)
         await session.flush()

@@ -20,3 +20,18 @@ class FieldError(Exception):
         self.field = field
         self.message = message
         self.status = status
+
+
+class PaymentRequired(Exception):
+    """The caller's plan does not allow this (or they have none): HTTP 402. ``limit``
+    names the limit that stops it, ``plan`` the caller's plan (None: no plan)."""
+
+    def __init__(self, limit: str, plan: str | None, message: str):
+        super().__init__(message)
+        self.limit = limit
+        self.plan = plan
+        self.message = message
+
+
+class UpstreamFailed(Exception):
+    """A service the box relies on for this (Stripe) failed or refused: HTTP 502."""

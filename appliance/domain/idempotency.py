@@ -5,7 +5,8 @@ Keys are the caller's own (two users may use the same key), kept 24 hours. The s
 with another request (method, path, query or body) is a conflict, as it is at Stripe;
 so is a repeat that arrives while the first is still being answered (it may retry in a
 moment and get the stored answer). Only successful answers are kept: a request that
-failed created nothing, and its key may be used again.
+failed created nothing, and its key may be used again. A kept answer may hold a secret
+shown once (a new API key, a webhook's signing secret): it is sealed with the box key.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
+from appliance.domain.credentials import CredentialVault
 from appliance.domain.errors import Conflict
 from storage.db import Database
 from storage.models import IdempotencyKey
@@ -29,8 +31,12 @@ class Stored:
     headers: dict[str, str]
 
 
+def _seal_name(key: str) -> str:
+    return f"idempotency:{key}"
+
+
 async def begin(
-    db: Database, owner_id: int, key: str, fingerprint: str, now: datetime
+    db: Database, vault: CredentialVault, owner_id: int, key: str, fingerprint: str, now: datetime
 ) -> Stored | None:
     """Claim ``key`` for this request (None: go on and answer it, then ``finish``), or
     the first answer given to it (send it again)."""
@@ -57,16 +63,24 @@ async def begin(
                 "a request with this Idempotency-Key is still being answered; "
                 "send it again in a moment to get its answer"
             )
-        return Stored(row.status_code, row.response, dict(row.headers))
+        body = vault.decrypt(owner_id, _seal_name(key), row.response).encode()
+        return Stored(row.status_code, body, dict(row.headers))
 
 
 async def finish(
-    db: Database, owner_id: int, key: str, status_code: int, body: bytes, headers: dict[str, str]
+    db: Database,
+    vault: CredentialVault,
+    owner_id: int,
+    key: str,
+    status_code: int,
+    body: bytes,
+    headers: dict[str, str],
 ) -> None:
+    sealed = vault.encrypt(owner_id, _seal_name(key), body.decode())
     async with db.write() as session:
         row = await session.get(IdempotencyKey, (owner_id, key))
         if row is not None:
-            row.status_code, row.response, row.headers = status_code, body, headers
+            row.status_code, row.response, row.headers = status_code, sealed, headers
 
 
 async def abandon(db: Database, owner_id: int, key: str) -> None:

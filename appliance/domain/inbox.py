@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from appliance.config.settings import Settings
 from appliance.domain.access import Owner
+from appliance.domain.errors import PaymentRequired
 from appliance.domain.events import record_event
 from appliance.domain.video_requests import BatchRefused, Refusal, check_batch
 from appliance.domain.videos import add_requested
@@ -132,13 +133,20 @@ async def take(db: Database, settings: Settings, name: str, data: bytes) -> Repo
         return await _refused(db, name, digest, [Refusal("file", str(error))])
     except BatchRefused as refused:
         return await _refused(db, name, digest, refused.refusals)
-    async with db.write() as session:
-        if await session.get(InboxFile, digest) is not None:  # another reader was first
-            return Report("duplicate", name, digest, first_seen_as=name)
-        videos = await add_requested(session, owner, wanted)
-        ids = [video.id for video in videos]
-        session.add(InboxFile(sha256=digest, name=name[:255], status="queued", video_ids=ids))
-        await record_event(session, "inbox.queued", owner_id=owner.id, file=name, videos=len(ids))
+    try:
+        async with db.write() as session:
+            if await session.get(InboxFile, digest) is not None:  # another reader was first
+                return Report("duplicate", name, digest, first_seen_as=name)
+            videos = await add_requested(session, owner, wanted, billing=settings.billing)
+            ids = [video.id for video in videos]
+            session.add(
+                InboxFile(sha256=digest, name=name[:255], status="queued", video_ids=ids)
+            )
+            await record_event(
+                session, "inbox.queued", owner_id=owner.id, file=name, videos=len(ids)
+            )
+    except PaymentRequired as refused:  # the owner's plan does not allow them all
+        return await _refused(db, name, digest, [Refusal(refused.limit, refused.message)])
     return Report("queued", name, digest, ids)
 
 

@@ -52,14 +52,23 @@ async def enqueue(session: AsyncSession, event: Event) -> int:
     return how many. Runs inside the transaction that records the event."""
     if event.kind not in EVENT_TYPES or event.owner_id is None:
         return 0
-    endpoints = (
-        await session.scalars(
-            select(WebhookEndpoint).where(
-                WebhookEndpoint.owner_id == event.owner_id, WebhookEndpoint.enabled.is_(True)
+    # Read once per transaction and owner: a batch of 500 videos is 500 events.
+    known = session.info.setdefault("webhook_endpoints", {})
+    if event.owner_id not in known:
+        known[event.owner_id] = [
+            (endpoint.id, frozenset(endpoint.events))
+            for endpoint in await session.scalars(
+                select(WebhookEndpoint).where(
+                    WebhookEndpoint.owner_id == event.owner_id,
+                    WebhookEndpoint.enabled.is_(True),
+                )
             )
-        )
-    ).all()
-    wanted = [e for e in endpoints if event.kind in e.events or ALL_EVENTS in e.events]
+        ]
+    wanted = [
+        endpoint_id
+        for endpoint_id, events in known[event.owner_id]
+        if event.kind in events or ALL_EVENTS in events
+    ]
     if not wanted:
         return 0
     data = {**(event.data or {})}
@@ -69,10 +78,10 @@ async def enqueue(session: AsyncSession, event: Event) -> int:
         if video is not None:
             data["video"] = video_summary(video)
     payload = payload_of(event.kind, event.at or utcnow(), data)
-    for endpoint in wanted:
+    for endpoint_id in wanted:
         session.add(
             WebhookMessage(
-                endpoint_id=endpoint.id,
+                endpoint_id=endpoint_id,
                 message_id=new_message_id(),
                 event_type=event.kind,
                 payload=payload,

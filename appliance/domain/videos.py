@@ -22,8 +22,9 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appliance.config.settings import Settings
+from appliance.config.settings import BillingSettings, Settings
 from appliance.domain.access import Actor, owned
+from appliance.domain.billing import check_videos
 from appliance.domain.errors import Conflict, FieldError
 from appliance.domain.events import record_event
 from appliance.domain.states import VIDEO_TERMINAL, StageStatus, VideoStatus, transition
@@ -86,22 +87,37 @@ async def create_video(
         )
 
 
-async def queue_video(db: Database, actor: Actor, new: NewVideo) -> Video:
+async def queue_video(
+    db: Database, actor: Actor, new: NewVideo, *, billing: BillingSettings | None = None
+) -> Video:
     """Queue a video on one of the actor's channels, with the channel's format and budget."""
-    return (await queue_videos(db, actor, [new]))[0]
+    return (await queue_videos(db, actor, [new], billing=billing))[0]
 
 
-async def queue_videos(db: Database, actor: Actor, wanted: Sequence[NewVideo]) -> list[Video]:
-    """Queue several videos in one transaction: all of them, or none when one is refused."""
+async def queue_videos(
+    db: Database,
+    actor: Actor,
+    wanted: Sequence[NewVideo],
+    *,
+    billing: BillingSettings | None = None,
+) -> list[Video]:
+    """Queue several videos in one transaction: all of them, or none when one is refused
+    (by ``billing``, when given: the actor's plan must allow them all)."""
     async with db.write() as session:
-        return await add_requested(session, actor, wanted)
+        return await add_requested(session, actor, wanted, billing=billing)
 
 
 async def add_requested(
-    session: AsyncSession, actor: Actor, wanted: Sequence[NewVideo]
+    session: AsyncSession,
+    actor: Actor,
+    wanted: Sequence[NewVideo],
+    *,
+    billing: BillingSettings | None = None,
 ) -> list[Video]:
     """``wanted`` on the actor's channels (NotFound for another's), inside the caller's
-    write transaction, each with its channel's format and budget."""
+    write transaction, each with its channel's format and budget, and the priority its
+    owner's plan adds."""
+    bonus = await check_videos(session, billing, actor, len(wanted))
     queued = []
     for new in wanted:
         channel = await session.run_sync(owned, actor, Channel, new.channel_id)
@@ -113,7 +129,7 @@ async def add_requested(
                 topic=new.topic,
                 seconds=new.seconds,
                 video_format=new.format or channel.format,
-                priority=new.priority,
+                priority=new.priority + bonus,
                 budget_micro_usd=channel.budget_micro_usd,
                 downgrade_micro_usd=channel.downgrade_micro_usd,
             )

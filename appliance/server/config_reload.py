@@ -89,8 +89,18 @@ class ConfigReloader:
             return os.path.abspath(changed) == target
 
         async for _ in watchfiles.awatch(path.parent, watch_filter=is_ours, debounce=400):
-            if await asyncio.to_thread(os.path.isfile, target):
-                await self.reload("file")
+            if not await asyncio.to_thread(os.path.isfile, target):
+                continue
+            await self.reload_safely("file")
+
+    async def reload_safely(self, trigger: str) -> Reload | None:
+        """``reload``, logging what it could not do instead of raising: the watch and the
+        signal handler must outlive one failed reload."""
+        try:
+            return await self.reload(trigger)
+        except Exception:
+            logger.exception("config reload failed", extra=_fields(trigger))
+            return None
 
 
 def _fields(trigger: str, **more: object) -> dict[str, object]:

@@ -191,7 +191,7 @@ class Supervisor:
         reloader = ConfigReloader(services.box, self.load_settings, [apply_live])
 
         def on_sighup() -> None:
-            task = asyncio.create_task(reloader.reload("SIGHUP"), name="config-reload")
+            task = asyncio.create_task(reloader.reload_safely("SIGHUP"), name="config-reload")
             self._reloads.add(task)
             task.add_done_callback(self._reloads.discard)
 

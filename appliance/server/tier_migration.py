@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from appliance.config.settings import Settings
 from appliance.domain import tiering
 from appliance.domain.box import Box
 from appliance.domain.jobs import exports_root, job_dir
@@ -83,7 +84,7 @@ class TierMigration:
         self.clock = clock
 
     @property
-    def settings(self):
+    def settings(self) -> Settings:
         return self.box.settings  # read at each use: a config reload may change it
 
     async def run(self) -> str:

@@ -38,6 +38,7 @@ logger = logging.getLogger("ytempire.webhooks")
 # Pauses before each retry; the last repeats until the message's time is up.
 BACKOFF_S = (5, 30, 120, 300, 900, 1800, 3600, 7200, 14_400)
 IDLE_CHECK_S = 30.0
+ERROR_PAUSE_S = 5.0
 # Messages sent to one endpoint before their outcomes are recorded together.
 RUN = 50
 TABLES = ("webhook_messages", "webhook_endpoints")
@@ -83,10 +84,14 @@ class WebhookDeliverer:
         try:
             while True:
                 seen = changes.generation(*TABLES)
-                sent = await self.deliver_due()
-                if sent or changes.generation(*TABLES) != seen:
-                    continue
-                await changes.wait(await self._idle_for(), tables=TABLES)
+                try:
+                    if await self.deliver_due() or changes.generation(*TABLES) != seen:
+                        continue
+                    idle = await self._idle_for()
+                except Exception:  # a locked database, a full disk: try again, never die
+                    logger.exception("webhook delivery round failed; trying again shortly")
+                    idle = ERROR_PAUSE_S
+                await changes.wait(idle, tables=TABLES)
         finally:
             await self.close()
 

@@ -26,7 +26,13 @@ from werkzeug.exceptions import HTTPException
 
 from appliance import __version__
 from appliance.domain.api_keys import ApiKeyError
-from appliance.domain.errors import Conflict, FieldError, NotFound
+from appliance.domain.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    PaymentRequired,
+    UpstreamFailed,
+)
 from appliance.domain.states import InvalidTransition
 from appliance.domain.users import UserError
 from web.authenticator import CurrentUser, Forbidden, Unauthorized
@@ -167,6 +173,10 @@ def message_of(error: Exception) -> tuple[int, str]:
         return 401, error.detail
     if isinstance(error, TooManyRequests):
         return 429, str(error)
+    if isinstance(error, PaymentRequired):
+        return 402, error.message
+    if isinstance(error, UpstreamFailed):
+        return 502, str(error)
     if isinstance(error, HTTPException):
         return error.code or 500, error.description or "error"
     return 500, "something went wrong; the request id identifies it in the log"

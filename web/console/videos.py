@@ -98,7 +98,8 @@ async def video_queue() -> Response:
         place, _, field = first.field.removeprefix("items.").partition(".")
         where = f"line {int(place) + 1}: {field}" if place.isdigit() else first.field
         raise FieldError(where, first.message) from None
-    queued = await videos.queue_videos(services().db, user, wanted)
+    app = services()
+    queued = await videos.queue_videos(app.db, user, wanted, billing=app.settings.billing)
     if len(queued) == 1:
         return await done("Video queued.", url_for("console.video_page", video_id=queued[0].id))
     return await done(f"{len(queued)} videos queued.", url_for("console.video_list"))

@@ -20,6 +20,8 @@ from .channel import Channel
 from .channel_providers import ChannelProviders
 from .check_result import CheckResult
 from .check_result_status import CheckResultStatus
+from .checkout_checkout_in import CheckoutCheckoutIn
+from .checkout_redirect_out import CheckoutRedirectOut
 from .connect_connect_in import ConnectConnectIn
 from .connect_connect_out import ConnectConnectOut
 from .connection import Connection
@@ -82,6 +84,9 @@ from .get_me_user_out import GetMeUserOut
 from .get_me_user_out_role import GetMeUserOutRole
 from .get_project_project import GetProjectProject
 from .get_project_project_quota_buckets import GetProjectProjectQuotaBuckets
+from .get_standing_standing import GetStandingStanding
+from .get_standing_standing_plans import GetStandingStandingPlans
+from .get_standing_standing_plans_additional_property import GetStandingStandingPlansAdditionalProperty
 from .get_user_user_out import GetUserUserOut
 from .get_user_user_out_role import GetUserUserOutRole
 from .get_video_video_detail import GetVideoVideoDetail
@@ -118,6 +123,7 @@ from .patch_user_user_out import PatchUserUserOut
 from .patch_user_user_out_role import PatchUserUserOutRole
 from .patch_user_user_patch import PatchUserUserPatch
 from .patch_user_user_patch_role_type_0 import PatchUserUserPatchRoleType0
+from .portal_redirect_out import PortalRedirectOut
 from .problem import Problem
 from .problem_field import ProblemField
 from .project import Project
@@ -152,6 +158,7 @@ from .set_credential_credential_out_status_type_0 import SetCredentialCredential
 from .set_credential_name import SetCredentialName
 from .stage_out import StageOut
 from .statistics_out import StatisticsOut
+from .stripe_webhook_received import StripeWebhookReceived
 from .system_jobs_jobs import SystemJobsJobs
 from .system_queue_queue_depth import SystemQueueQueueDepth
 from .system_queue_queue_depth_stages import SystemQueueQueueDepthStages
@@ -205,6 +212,8 @@ __all__ = (
     "ChangePasswordPasswordChange",
     "Channel",
     "ChannelProviders",
+    "CheckoutCheckoutIn",
+    "CheckoutRedirectOut",
     "CheckResult",
     "CheckResultStatus",
     "ConnectConnectIn",
@@ -269,6 +278,9 @@ __all__ = (
     "GetMeUserOutRole",
     "GetProjectProject",
     "GetProjectProjectQuotaBuckets",
+    "GetStandingStanding",
+    "GetStandingStandingPlans",
+    "GetStandingStandingPlansAdditionalProperty",
     "GetUserUserOut",
     "GetUserUserOutRole",
     "GetVideoVideoDetail",
@@ -305,6 +317,7 @@ __all__ = (
     "PatchUserUserOutRole",
     "PatchUserUserPatch",
     "PatchUserUserPatchRoleType0",
+    "PortalRedirectOut",
     "Problem",
     "ProblemField",
     "Project",
@@ -339,6 +352,7 @@ __all__ = (
     "SetCredentialName",
     "StageOut",
     "StatisticsOut",
+    "StripeWebhookReceived",
     "SystemJobsJobs",
     "SystemQueueQueueDepth",
     "SystemQueueQueueDepthStages",
