@@ -54,10 +54,14 @@ def generate(spec: Path, output: Path) -> None:
         [
             str(bin_dir / "openapi-python-client"),
             "generate",
-            "--path", str(spec),
-            "--output-path", str(output),
-            "--config", str(CONFIG),
-            "--meta", "setup",
+            "--path",
+            str(spec),
+            "--output-path",
+            str(output),
+            "--config",
+            str(CONFIG),
+            "--meta",
+            "setup",
         ],  # fmt: skip
         check=True,
         env=env,

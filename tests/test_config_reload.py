@@ -189,7 +189,7 @@ def test_a_running_supervisor_reloads_on_an_edit_and_on_sighup(tmp_path: Path) -
         assert record["needs_restart"] == ["database.busy_timeout_ms"]
         assert record["applied"] == ["scheduler.cpu_slots"] and record["trigger"] == "file"
 
-        config.write_text(GOOD.replace("cpu_slots = 4", "cpu_slots = \"many\""))
+        config.write_text(GOOD.replace("cpu_slots = 4", 'cpu_slots = "many"'))
         _wait(lambda: logged("config edit refused"))
         assert "scheduler.cpu_slots" in logged("config edit refused")[0]["problems"][0]
         assert cpu_slots() == 1 and served.process.poll() is None

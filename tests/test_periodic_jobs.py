@@ -134,8 +134,8 @@ async def test_a_job_brought_forward_runs_at_once_but_not_twice_in_a_row(
         await box.close()
 
 
-async def _until(condition, timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.05)):
+async def _until(condition, within_s: float = 5.0) -> None:
+    for _ in range(int(within_s / 0.05)):
         if condition():
             return
         await asyncio.sleep(0.05)

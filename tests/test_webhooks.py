@@ -19,8 +19,8 @@ from appliance.domain.webhook_targets import target_problem
 from appliance.server.webhook_delivery import WebhookDeliverer
 from storage.models import Event, Video, WebhookMessage, utcnow
 from tests.api_support import Api, Caller
-from tests.console_support import Browser
 from tests.conftest import make_settings
+from tests.console_support import Browser
 from tests.fakes.webhook_receiver import WebhookReceiver
 
 
@@ -209,10 +209,14 @@ def test_ssrf_targets_are_refused(url: str, says: str) -> None:
     assert problem is not None and says in problem
 
 
-def test_lan_addresses_are_allowed_and_the_box_can_be_when_the_admin_says() -> None:
-    assert target_problem("http://192.168.1.20:5678/webhook/x", allow_private=False) is None
-    assert target_problem("http://10.0.0.7/hook", allow_private=False) is None
+def test_private_networks_wait_for_the_admin_and_public_targets_pass() -> None:
+    for url in ("http://192.168.1.20:5678/webhook/x", "http://10.0.0.7/hook",
+                "http://100.64.1.1/hook", "http://[fd00::1]/hook"):  # fmt: skip
+        problem = target_problem(url, allow_private=False)
+        assert problem is not None and "private network" in problem, url
+        assert target_problem(url, allow_private=True) is None, url
     assert target_problem("http://127.0.0.1:5678/webhook/x", allow_private=True) is None
+    assert target_problem("https://93.184.215.14/hook", allow_private=False) is None
 
 
 async def test_the_api_refuses_a_private_target_naming_the_field(tmp_path: Path) -> None:

@@ -101,9 +101,7 @@ async def get_webhook(endpoint_id: int) -> WebhookOut:
 async def update_webhook(endpoint_id: int, data: WebhookPatch) -> WebhookOut:
     """Change its URL, events or description; turn it off or on again."""
     caller, app = await current_user(), services()
-    row = await webhooks.update_endpoint(
-        app.db, app.settings, caller, endpoint_id, data.changes()
-    )
+    row = await webhooks.update_endpoint(app.db, app.settings, caller, endpoint_id, data.changes())
     return WebhookOut(**_out(row))
 
 

@@ -9,9 +9,7 @@ from pydantic import BaseModel, Field
 
 from web.api_schemas import BodyModel, Page
 
-EVENTS_HELP = (
-    'Event types to receive (GET /api/v1/webhooks/event-types), or ["*"] for every one.'
-)
+EVENTS_HELP = 'Event types to receive (GET /api/v1/webhooks/event-types), or ["*"] for every one.'
 
 
 class WebhookIn(BodyModel):

@@ -303,8 +303,9 @@ class WebhookSettings(_Group):
     allow_private_targets: bool = Field(
         False,
         description="Allow webhook endpoints whose address is this box itself (loopback, its "
-        "own interfaces) or link-local (cloud metadata at 169.254.169.254): off, a user "
-        "could make the box call its own services. Turn on for n8n on this same box.",
+        "own interfaces), link-local (cloud metadata at 169.254.169.254) or on a private "
+        "network (10/8, 192.168/16, ...): off, a user could make the box call services only "
+        "it can reach. Turn on for n8n on the LAN or on this same box.",
     )
     timeout_s: float = Field(
         10.0, gt=0, le=120, description="How long a delivery waits for the endpoint's answer."

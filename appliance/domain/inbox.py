@@ -139,9 +139,7 @@ async def take(db: Database, settings: Settings, name: str, data: bytes) -> Repo
                 return Report("duplicate", name, digest, first_seen_as=name)
             videos = await add_requested(session, owner, wanted, billing=settings.billing)
             ids = [video.id for video in videos]
-            session.add(
-                InboxFile(sha256=digest, name=name[:255], status="queued", video_ids=ids)
-            )
+            session.add(InboxFile(sha256=digest, name=name[:255], status="queued", video_ids=ids))
             await record_event(
                 session, "inbox.queued", owner_id=owner.id, file=name, videos=len(ids)
             )

@@ -1,12 +1,12 @@
-"""Which webhook URLs the box may call: not itself, not link-local (SSRF).
+"""Which webhook URLs the box may call: by default only public ones (SSRF).
 
-An endpoint's host is resolved and every address it resolves to is checked: loopback,
-unspecified, link-local (where clouds serve instance metadata, 169.254.169.254 and
-fe80::/10), multicast, and the addresses of this box's own interfaces are refused unless
-the admin allowed them (``webhooks.allow_private_targets``). Other private networks
-(10/8, 192.168/16, ...) are allowed: n8n on the LAN is the common case. The check runs
-when an endpoint is saved and again before each delivery, so a name that later resolves
-somewhere else is caught then.
+An endpoint's host is resolved and every address it resolves to is checked: this box
+itself (loopback, unspecified, its own interfaces), link-local (where clouds serve
+instance metadata, 169.254.169.254 and fe80::/10), private networks (10/8, 172.16/12,
+192.168/16, 100.64/10, fc00::/7, ...) and anything else not globally routable are
+refused unless the admin allowed them (``webhooks.allow_private_targets``, for n8n on
+the LAN or on this box). The check runs when an endpoint is saved and again before each
+delivery, so a name that later resolves somewhere else is caught then.
 """
 
 from __future__ import annotations
@@ -71,6 +71,8 @@ def _forbidden(address: Address, own: set[Address]) -> str | None:
         return "a multicast address"
     if address in own:
         return "one of this box's own addresses"
+    if not address.is_global:
+        return "a private network address"
     return None
 
 

@@ -41,9 +41,7 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_subscriptions_owner_id", "subscriptions", ["owner_id"])
-    op.create_index(
-        "ix_subscriptions_stripe_customer_id", "subscriptions", ["stripe_customer_id"]
-    )
+    op.create_index("ix_subscriptions_stripe_customer_id", "subscriptions", ["stripe_customer_id"])
     op.create_table(
         "stripe_events",
         sa.Column("id", sa.String(255), nullable=False),
