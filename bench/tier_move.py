@@ -159,11 +159,11 @@ def run(videos: int, video_mib: float, repeat: int = 1) -> dict[str, Any]:
         "videos": videos,
         "video_mib": video_mib,
         "repeat": repeat,
-        "copied_s": round(copied_s, 2),
+        "copied_s": round(copied_s, 4),
         "copied_mib_per_s": round(total_mib / copied_s, 1),
-        "floor_plain_copy_s": round(floor_s, 2),
+        "floor_plain_copy_s": round(floor_s, 4),
         "floor_mib_per_s": round(total_mib / floor_s, 1),
-        "linked_s": round(linked_s, 3),
+        "linked_s": round(linked_s, 4),
     }
 
 
