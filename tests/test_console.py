@@ -250,6 +250,7 @@ async def test_an_operator_runs_channels_backlog_and_videos(console: Console) ->
         "/costs?days=7",
         "/youtube",
         "/keys",
+        "/webhooks",
         "/parts/dashboard",
         "/parts/videos/1",
     ):

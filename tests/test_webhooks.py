@@ -324,3 +324,40 @@ def test_deliveries_survive_a_sigkill_of_the_supervisor(
     assert delivered[0].webhook_id == tried[0].webhook_id  # the same id as before the kill
     assert len({d.webhook_id for d in delivered}) == 3
     assert [d.payload["type"] for d in delivered] == ["webhook.test"] * 3
+
+
+async def test_the_console_manages_endpoints_with_the_same_calls(
+    api: Api, receiver: WebhookReceiver
+) -> None:
+    caller = await api.caller()
+    browser = Browser(api.client)
+    assert (await browser.sign_in(caller.email, caller.password)).status == 303
+    await browser.get("/webhooks")
+    made = await browser.post(
+        "/webhooks", {"url": f"{receiver.url}/console", "events": "video.failed"}
+    )
+    assert made.status == 200 and "whsec_" in made.text and "shown this once" in made.text
+    listed = await browser.get("/webhooks")
+    assert f"{receiver.url}/console" in listed.text and "whsec_" not in listed.text
+    status, page = await api.call(caller, "GET", "/api/v1/webhooks")
+    [row] = page["items"]
+    assert row["events"] == ["video.failed"]
+
+    await browser.get(f"/webhooks/{row['id']}")
+    assert (await browser.post(f"/webhooks/{row['id']}/test")).status == 303
+    deliverer = WebhookDeliverer(api.services.box)
+    assert await deliverer.deliver_due() == 1
+    await deliverer.close()
+    detail = await browser.get(f"/webhooks/{row['id']}")
+    assert "webhook.test" in detail.text and "delivered" in detail.text and "204" in detail.text
+    [sent] = await messages(api)
+    again = await browser.post(f"/webhooks/{row['id']}/messages/{sent.id}/redeliver")
+    assert again.status == 303 and (await messages(api))[0].status == "pending"
+    off = await browser.post(f"/webhooks/{row['id']}/enabled", {"enabled": "0"})
+    assert off.status == 303
+    status, body = await api.call(caller, "GET", f"/api/v1/webhooks/{row['id']}")
+    assert body["enabled"] is False and body["disabled_reason"] == "turned off"
+    assert "is off" not in (await browser.get("/")).text  # off by hand: no warning
+    assert (await browser.post(f"/webhooks/{row['id']}/delete")).status == 303
+    status, _ = await api.call(caller, "GET", f"/api/v1/webhooks/{row['id']}")
+    assert status == 404

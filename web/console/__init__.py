@@ -2,7 +2,17 @@
 socket, with htmx served from the box. The pages are grouped by what they manage; they
 all hang on one blueprint (``web.console.base``)."""
 
-from web.console import account, admin, channels, costs, dashboard, keys, videos, youtube
+from web.console import (
+    account,
+    admin,
+    channels,
+    costs,
+    dashboard,
+    keys,
+    videos,
+    webhooks,
+    youtube,
+)
 from web.console.base import blueprint
 
 __all__ = [
@@ -14,5 +24,6 @@ __all__ = [
     "dashboard",
     "keys",
     "videos",
+    "webhooks",
     "youtube",
 ]

@@ -106,9 +106,9 @@ async def dashboard_view(user: CurrentUser) -> Dashboard:
     view.warnings += [
         Notice(
             f"Webhook endpoint {hook.url} is off: {hook.disabled_reason}. Fix the receiver, then "
-            f"turn it on again (PATCH /api/v1/webhooks/{hook.id} with enabled: true); its "
-            "waiting messages go out then.",
+            "turn it on again; its waiting messages go out then.",
             "fail",
+            link=f"/webhooks/{hook.id}",
         )
         for hook in hooks_off
     ]
