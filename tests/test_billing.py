@@ -216,3 +216,28 @@ async def test_the_console_says_what_the_plan_allows(api: Api) -> None:
     assert refused.status == 303  # back to the form, the reason on top
     page = await browser.get(refused.location)
     assert "an active plan is needed" in page.text
+
+
+async def test_the_account_page_shows_the_plan_and_goes_to_stripe(
+    api: Api, fake_stripe: FakeStripe
+) -> None:
+    from tests.console_support import Browser
+
+    alice = await api.caller()
+    browser = Browser(api.client)
+    assert (await browser.sign_in(alice.email, alice.password)).status == 303
+    page = await browser.get("/account")
+    assert "No plan yet" in page.text and "creator" in page.text and "studio" in page.text
+    chosen = await browser.post("/account/checkout", {"plan": "creator"})
+    assert chosen.status == 303
+    assert chosen.location.startswith("https://checkout.stripe.com/c/pay/cs_test_")
+    assert fake_stripe.created[-1]["success_url"] == [
+        "https://box.example.com/account?checkout=done"
+    ]
+    back = await browser.get("/account?checkout=done")
+    assert "as soon as Stripe confirms it" in back.text
+    await subscribe(api, alice)
+    page = await browser.get("/account")
+    assert "creator (active)" in page.text and "0 of 3" in page.text
+    manage = await browser.post("/account/billing")
+    assert manage.status == 303 and manage.location.startswith("https://billing.stripe.com/")

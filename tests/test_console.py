@@ -251,6 +251,7 @@ async def test_an_operator_runs_channels_backlog_and_videos(console: Console) ->
         "/youtube",
         "/keys",
         "/webhooks",
+        "/account",
         "/parts/dashboard",
         "/parts/videos/1",
     ):

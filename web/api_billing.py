@@ -52,7 +52,8 @@ class Received(BaseModel):
     outcome: str = Field(description="handled, duplicate (seen before) or ignored.")
 
 
-def _return_url() -> str:
+def account_url() -> str:
+    """Where Stripe sends the browser back: the console's account page."""
     base = services().settings.billing.public_url or request.host_url.rstrip("/")
     return f"{base.rstrip('/')}/account"
 
@@ -100,7 +101,7 @@ async def checkout(data: CheckoutIn) -> RedirectOut:
         owner_id=caller.id,
         email=caller.email,
         customer=customer,
-        return_url=_return_url(),
+        return_url=account_url(),
     )
     return RedirectOut(url=url)
 
@@ -117,7 +118,7 @@ async def portal() -> RedirectOut:
     customer = await app.db.query(billing.customer_of, caller)
     if customer is None:
         raise Conflict("you have no subscription yet: start one with POST /api/v1/billing/checkout")
-    url = await stripe_gateway.portal_url(settings, customer=customer, return_url=_return_url())
+    url = await stripe_gateway.portal_url(settings, customer=customer, return_url=account_url())
     return RedirectOut(url=url)
 
 

@@ -1,13 +1,15 @@
-"""Signing in and out of the console, and changing one's password."""
+"""Signing in and out of the console, one's password, and one's plan (when the box bills)."""
 
 from __future__ import annotations
 
-from quart import Response, render_template, request, url_for
+from quart import Response, redirect, render_template, request, url_for
 
-from appliance.domain import sessions
-from appliance.domain.errors import FieldError
+from appliance.domain import billing, sessions, stripe_gateway
+from appliance.domain.errors import Conflict, FieldError
+from storage.models import utcnow
 from web import cookie_session
-from web.console.base import blueprint, done, go, local_path, me, message_of
+from web.api_billing import account_url
+from web.console.base import blueprint, done, go, local_path, me, message_of, need
 from web.context import services
 from web.sign_in import check_sign_in, replace_password, start_session
 
@@ -68,4 +70,48 @@ async def password_post() -> Response:
     cookie_session.begin(await start_session(user.id, _address()))
     return await done(
         "Password changed. Other sessions were signed out.", url_for("console.dashboard")
+    )
+
+
+@blueprint.get("/account")
+async def account_page() -> str:
+    """Who you are, and (when the box bills) your plan, its use and the plans offered."""
+    user, app = me(), services()
+    settings = app.settings.billing
+    found = await app.db.query(billing.standing, settings, user, utcnow())
+    outcome = {
+        "done": "Thank you: the subscription shows here as soon as Stripe confirms it.",
+        "cancelled": "Checkout cancelled: nothing was charged.",
+    }.get(request.args.get("checkout", ""))
+    return await render_template(
+        "console/account.html", standing=found, plans=settings.plans, outcome=outcome
+    )
+
+
+@blueprint.post("/account/checkout")
+async def account_checkout() -> Response:
+    """Off to Stripe's checkout for the plan chosen (the same call as the API's)."""
+    user, app = need("read"), services()
+    settings = app.settings.billing
+    if not settings.enabled:
+        raise Conflict("billing is off on this box")
+    plan = (await request.form).get("plan", "")
+    customer = await app.db.query(billing.customer_of, user)
+    url = await stripe_gateway.checkout_url(
+        settings, plan=plan, owner_id=user.id, email=user.email, customer=customer,
+        return_url=account_url(),
+    )  # fmt: skip
+    return redirect(url, 303)
+
+
+@blueprint.post("/account/billing")
+async def account_portal() -> Response:
+    user, app = need("read"), services()
+    settings = app.settings.billing
+    customer = await app.db.query(billing.customer_of, user)
+    if not settings.enabled or customer is None:
+        raise Conflict("you have no subscription to manage yet")
+    return redirect(
+        await stripe_gateway.portal_url(settings, customer=customer, return_url=account_url()),
+        303,
     )
