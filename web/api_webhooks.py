@@ -9,7 +9,7 @@ from quart_schema import validate_querystring, validate_request
 from appliance.domain import webhooks
 from appliance.domain.outbox import EVENT_TYPES
 from storage.models import WebhookEndpoint
-from web.api_resources import use_row_ids
+from web.api_resources import API_PREFIX, use_row_ids
 from web.api_schemas import ListQuery
 from web.auth import current_user
 from web.context import services
@@ -29,7 +29,7 @@ from web.webhook_schemas import (
     WebhookPatch,
 )
 
-blueprint = Blueprint("api_webhooks", __name__, url_prefix="/api/v1/webhooks")
+blueprint = Blueprint("api_webhooks", __name__, url_prefix=f"{API_PREFIX}/webhooks")
 use_row_ids(blueprint)
 
 
