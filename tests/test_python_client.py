@@ -64,17 +64,17 @@ def test_the_client_drives_a_real_server(served, client_package) -> None:
     from ytempire_client.api.auth import login
     from ytempire_client.api.keys import create_key
     from ytempire_client.api.videos import list_videos
-    from ytempire_client.models import CreateKeyApiKeyIn, LoginLoginIn, Problem
+    from ytempire_client.models import ApiKeyIn, LoginIn, Problem
 
     _, url, printed = served
     email = printed.split("email:")[1].split()[0]
     password = printed.split("password:")[1].split()[0]
     with Client(base_url=url) as anonymous:
-        tokens = login.sync(client=anonymous, body=LoginLoginIn(email, password))
+        tokens = login.sync(client=anonymous, body=LoginIn(email, password))
     assert not isinstance(tokens, Problem) and tokens is not None
     with AuthenticatedClient(base_url=url, token=tokens.access_token) as api:
         _use(api)
-        made = create_key.sync(client=api, body=CreateKeyApiKeyIn(name="script"))
+        made = create_key.sync(client=api, body=ApiKeyIn(name="script"))
     # An API key goes in X-API-Key: the same client, told so.
     with AuthenticatedClient(
         base_url=url, token=made.key, prefix="", auth_header_name="X-API-Key"
@@ -87,15 +87,15 @@ def _use(api) -> None:
     from ytempire_client.api.videos import create_video, get_video, list_videos
     from ytempire_client.api.webhooks import create_webhook
     from ytempire_client.models import (
-        CreateChannelChannelIn,
-        CreateVideoVideoIn,
-        CreateWebhookWebhookIn,
+        ChannelIn,
         Problem,
+        VideoIn,
+        WebhookIn,
     )
 
-    channel = create_channel.sync(client=api, body=CreateChannelChannelIn(name="Deep Facts"))
+    channel = create_channel.sync(client=api, body=ChannelIn(name="Deep Facts"))
     assert not isinstance(channel, Problem) and channel.name == "Deep Facts"
-    wanted = CreateVideoVideoIn(channel_id=channel.id, topic="why tides turn", seconds=15)
+    wanted = VideoIn(channel_id=channel.id, topic="why tides turn", seconds=15)
     first = create_video.sync_detailed(client=api, body=wanted, idempotency_key="sheet-row-1")
     again = create_video.sync_detailed(client=api, body=wanted, idempotency_key="sheet-row-1")
     assert first.status_code == again.status_code == 201
@@ -108,7 +108,7 @@ def _use(api) -> None:
 
     # Errors come back as the Problem model, the field named.
     refused = create_webhook.sync(
-        client=api, body=CreateWebhookWebhookIn(url="http://127.0.0.1:9/hook", events=["*"])
+        client=api, body=WebhookIn(url="http://127.0.0.1:9/hook", events=["*"])
     )
     assert isinstance(refused, Problem) and refused.status == 400
     assert refused.errors[0].field == "url"

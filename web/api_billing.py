@@ -15,7 +15,7 @@ from appliance.domain.errors import Conflict
 from storage.models import utcnow
 from web.api_resources import API_PREFIX
 from web.api_schemas import BodyModel, problems
-from web.auth import current_user
+from web.auth import CurrentUser, current_user
 from web.context import services
 from web.openapi import public
 from web.problems import problem
@@ -84,26 +84,42 @@ async def get_standing() -> Standing:
     )
 
 
+async def checkout_for(user: CurrentUser, plan: str) -> str:
+    """The Stripe Checkout page that subscribes ``user`` to ``plan`` (API and console)."""
+    app = services()
+    settings = app.settings.billing
+    if not settings.enabled:
+        raise Conflict("billing is off on this box (billing.enabled)")
+    customer = await app.db.query(billing.customer_of, user)
+    return await stripe_gateway.checkout_url(
+        settings,
+        plan=plan,
+        owner_id=user.id,
+        email=user.email,
+        customer=customer,
+        return_url=account_url(),
+    )
+
+
+async def portal_for(user: CurrentUser) -> str:
+    """Stripe's customer portal for ``user``'s subscription (API and console)."""
+    app = services()
+    settings = app.settings.billing
+    if not settings.enabled:
+        raise Conflict("billing is off on this box (billing.enabled)")
+    customer = await app.db.query(billing.customer_of, user)
+    if customer is None:
+        raise Conflict("you have no subscription yet: start one with POST /api/v1/billing/checkout")
+    return await stripe_gateway.portal_url(settings, customer=customer, return_url=account_url())
+
+
 @blueprint.post("/checkout")
 @validate_request(CheckoutIn)
 @json_response(RedirectOut)
 @problems(502)
 async def checkout(data: CheckoutIn) -> RedirectOut:
     """A Stripe Checkout page to subscribe to a plan (or change to another)."""
-    caller, app = await current_user(), services()
-    settings = app.settings.billing
-    if not settings.enabled:
-        raise Conflict("billing is off on this box (billing.enabled)")
-    customer = await app.db.query(billing.customer_of, caller)
-    url = await stripe_gateway.checkout_url(
-        settings,
-        plan=data.plan,
-        owner_id=caller.id,
-        email=caller.email,
-        customer=customer,
-        return_url=account_url(),
-    )
-    return RedirectOut(url=url)
+    return RedirectOut(url=await checkout_for(await current_user(), data.plan))
 
 
 @blueprint.post("/portal")
@@ -111,15 +127,7 @@ async def checkout(data: CheckoutIn) -> RedirectOut:
 @problems(502)
 async def portal() -> RedirectOut:
     """Stripe's customer portal: payment method, invoices, cancelling."""
-    caller, app = await current_user(), services()
-    settings = app.settings.billing
-    if not settings.enabled:
-        raise Conflict("billing is off on this box (billing.enabled)")
-    customer = await app.db.query(billing.customer_of, caller)
-    if customer is None:
-        raise Conflict("you have no subscription yet: start one with POST /api/v1/billing/checkout")
-    url = await stripe_gateway.portal_url(settings, customer=customer, return_url=account_url())
-    return RedirectOut(url=url)
+    return RedirectOut(url=await portal_for(await current_user()))
 
 
 @blueprint.post("/stripe/webhook")

@@ -69,10 +69,6 @@ def idempotent(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def is_idempotent(view: Callable[..., Any]) -> bool:
-    return bool(getattr(view, IDEMPOTENT_MARK, False))
-
-
 async def _fingerprint() -> str:
     body = await request.get_data()
     digest = hashlib.sha256()

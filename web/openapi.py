@@ -107,6 +107,7 @@ class ApplianceOpenAPI(OpenAPIProvider):
         schemas.setdefault("Problem", problem["content"]["application/json"]["schema"])
         for name, definition in definitions.items():
             schemas.setdefault(name, definition)
+        _share_bodies(document)
         return document
 
     def generate_rules(self) -> Iterable[Rule]:
@@ -179,6 +180,29 @@ class ApplianceOpenAPI(OpenAPIProvider):
             if converter.max is not None:
                 parameter["schema"]["maximum"] = converter.max
         return parameter
+
+
+def _share_bodies(document: dict[str, Any]) -> None:
+    """Move each request and response body that quart-schema wrote inline (an object
+    schema titled with its model's name) into the components, once, and refer to it: one
+    ``VideoOut`` shared by every route that answers a video, in the reference and in the
+    generated client, instead of a copy per route. A title another schema already uses
+    for something else stays inline."""
+    schemas = document["components"]["schemas"]
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            bodies = [operation.get("requestBody", {})]
+            bodies += [r for r in operation.get("responses", {}).values() if isinstance(r, dict)]
+            for body in bodies:
+                for media in body.get("content", {}).values():
+                    schema = media.get("schema", {})
+                    name = schema.get("title")
+                    if "$ref" in schema or schema.get("type") != "object" or not name:
+                        continue
+                    if schemas.setdefault(name, schema) == schema:
+                        media["schema"] = {"$ref": f"#/components/schemas/{name}"}
 
 
 def _name_operations(document: dict[str, Any]) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from quart import Response, redirect, render_template, request, url_for
 
-from appliance.domain import billing, sessions, stripe_gateway
-from appliance.domain.errors import Conflict, FieldError
+from appliance.domain import billing, sessions
+from appliance.domain.errors import FieldError
 from storage.models import utcnow
 from web import cookie_session
-from web.api_billing import account_url
+from web.api_billing import checkout_for, portal_for
 from web.console.base import blueprint, done, go, local_path, me, message_of, need
 from web.context import services
 from web.sign_in import check_sign_in, replace_password, start_session
@@ -91,27 +91,10 @@ async def account_page() -> str:
 @blueprint.post("/account/checkout")
 async def account_checkout() -> Response:
     """Off to Stripe's checkout for the plan chosen (the same call as the API's)."""
-    user, app = need("read"), services()
-    settings = app.settings.billing
-    if not settings.enabled:
-        raise Conflict("billing is off on this box")
-    plan = (await request.form).get("plan", "")
-    customer = await app.db.query(billing.customer_of, user)
-    url = await stripe_gateway.checkout_url(
-        settings, plan=plan, owner_id=user.id, email=user.email, customer=customer,
-        return_url=account_url(),
-    )  # fmt: skip
-    return redirect(url, 303)
+    user = need("read")
+    return redirect(await checkout_for(user, (await request.form).get("plan", "")), 303)
 
 
 @blueprint.post("/account/billing")
 async def account_portal() -> Response:
-    user, app = need("read"), services()
-    settings = app.settings.billing
-    customer = await app.db.query(billing.customer_of, user)
-    if not settings.enabled or customer is None:
-        raise Conflict("you have no subscription to manage yet")
-    return redirect(
-        await stripe_gateway.portal_url(settings, customer=customer, return_url=account_url()),
-        303,
-    )
+    return redirect(await portal_for(need("read")), 303)

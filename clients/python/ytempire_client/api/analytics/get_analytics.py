@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_analytics_analytics import GetAnalyticsAnalytics
+from ...models.analytics import Analytics
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -38,11 +38,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GetAnalyticsAnalytics | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Analytics | Problem | None:
     if response.status_code == 200:
-        response_200 = GetAnalyticsAnalytics.from_dict(response.json())
+        response_200 = Analytics.from_dict(response.json())
 
         return response_200
 
@@ -87,9 +85,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GetAnalyticsAnalytics | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Analytics | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -103,7 +99,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     days: int | Unset = 30,
     channel_id: int | None | Unset = UNSET,
-) -> Response[GetAnalyticsAnalytics | Problem]:
+) -> Response[Analytics | Problem]:
     """Videos per day and per channel, success rate, costs and stage durations.
 
 
@@ -119,7 +115,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetAnalyticsAnalytics | Problem]
+        Response[Analytics | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -139,7 +135,7 @@ def sync(
     client: AuthenticatedClient,
     days: int | Unset = 30,
     channel_id: int | None | Unset = UNSET,
-) -> GetAnalyticsAnalytics | Problem | None:
+) -> Analytics | Problem | None:
     """Videos per day and per channel, success rate, costs and stage durations.
 
 
@@ -155,7 +151,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetAnalyticsAnalytics | Problem
+        Analytics | Problem
     """
 
     return sync_detailed(
@@ -170,7 +166,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     days: int | Unset = 30,
     channel_id: int | None | Unset = UNSET,
-) -> Response[GetAnalyticsAnalytics | Problem]:
+) -> Response[Analytics | Problem]:
     """Videos per day and per channel, success rate, costs and stage durations.
 
 
@@ -186,7 +182,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetAnalyticsAnalytics | Problem]
+        Response[Analytics | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -204,7 +200,7 @@ async def asyncio(
     client: AuthenticatedClient,
     days: int | Unset = 30,
     channel_id: int | None | Unset = UNSET,
-) -> GetAnalyticsAnalytics | Problem | None:
+) -> Analytics | Problem | None:
     """Videos per day and per channel, success rate, costs and stage durations.
 
 
@@ -220,7 +216,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetAnalyticsAnalytics | Problem
+        Analytics | Problem
     """
 
     return (

@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.login_login_in import LoginLoginIn
-from ...models.login_token_pair import LoginTokenPair
+from ...models.login_in import LoginIn
 from ...models.problem import Problem
+from ...models.token_pair import TokenPair
 from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: LoginLoginIn,
+    body: LoginIn,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -30,11 +30,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> LoginTokenPair | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | TokenPair | None:
     if response.status_code == 200:
-        response_200 = LoginTokenPair.from_dict(response.json())
+        response_200 = TokenPair.from_dict(response.json())
 
         return response_200
 
@@ -79,9 +77,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[LoginTokenPair | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | TokenPair]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -93,19 +89,19 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: LoginLoginIn,
-) -> Response[LoginTokenPair | Problem]:
+    body: LoginIn,
+) -> Response[Problem | TokenPair]:
     """Trade an email and password for an access token and a refresh token.
 
     Args:
-        body (LoginLoginIn):
+        body (LoginIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LoginTokenPair | Problem]
+        Response[Problem | TokenPair]
     """
 
     kwargs = _get_kwargs(
@@ -122,19 +118,19 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: LoginLoginIn,
-) -> LoginTokenPair | Problem | None:
+    body: LoginIn,
+) -> Problem | TokenPair | None:
     """Trade an email and password for an access token and a refresh token.
 
     Args:
-        body (LoginLoginIn):
+        body (LoginIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LoginTokenPair | Problem
+        Problem | TokenPair
     """
 
     return sync_detailed(
@@ -146,19 +142,19 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: LoginLoginIn,
-) -> Response[LoginTokenPair | Problem]:
+    body: LoginIn,
+) -> Response[Problem | TokenPair]:
     """Trade an email and password for an access token and a refresh token.
 
     Args:
-        body (LoginLoginIn):
+        body (LoginIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LoginTokenPair | Problem]
+        Response[Problem | TokenPair]
     """
 
     kwargs = _get_kwargs(
@@ -173,19 +169,19 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: LoginLoginIn,
-) -> LoginTokenPair | Problem | None:
+    body: LoginIn,
+) -> Problem | TokenPair | None:
     """Trade an email and password for an access token and a refresh token.
 
     Args:
-        body (LoginLoginIn):
+        body (LoginIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LoginTokenPair | Problem
+        Problem | TokenPair
     """
 
     return (

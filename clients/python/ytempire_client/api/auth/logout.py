@@ -5,14 +5,14 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.logout_logout_in import LogoutLogoutIn
+from ...models.logout_in import LogoutIn
 from ...models.problem import Problem
 from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: LogoutLogoutIn,
+    body: LogoutIn,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -87,12 +87,12 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: LogoutLogoutIn,
+    body: LogoutIn,
 ) -> Response[Any | Problem]:
     """End a session: its refresh token and access tokens stop working at once.
 
     Args:
-        body (LogoutLogoutIn):
+        body (LogoutIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -116,12 +116,12 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: LogoutLogoutIn,
+    body: LogoutIn,
 ) -> Any | Problem | None:
     """End a session: its refresh token and access tokens stop working at once.
 
     Args:
-        body (LogoutLogoutIn):
+        body (LogoutIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,12 +140,12 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: LogoutLogoutIn,
+    body: LogoutIn,
 ) -> Response[Any | Problem]:
     """End a session: its refresh token and access tokens stop working at once.
 
     Args:
-        body (LogoutLogoutIn):
+        body (LogoutIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -167,12 +167,12 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: LogoutLogoutIn,
+    body: LogoutIn,
 ) -> Any | Problem | None:
     """End a session: its refresh token and access tokens stop working at once.
 
     Args:
-        body (LogoutLogoutIn):
+        body (LogoutIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

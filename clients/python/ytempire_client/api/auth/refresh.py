@@ -6,14 +6,14 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.refresh_refresh_in import RefreshRefreshIn
-from ...models.refresh_token_pair import RefreshTokenPair
+from ...models.refresh_in import RefreshIn
+from ...models.token_pair import TokenPair
 from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: RefreshRefreshIn,
+    body: RefreshIn,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -30,11 +30,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | RefreshTokenPair | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | TokenPair | None:
     if response.status_code == 200:
-        response_200 = RefreshTokenPair.from_dict(response.json())
+        response_200 = TokenPair.from_dict(response.json())
 
         return response_200
 
@@ -79,9 +77,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | RefreshTokenPair]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | TokenPair]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -93,22 +89,22 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: RefreshRefreshIn,
-) -> Response[Problem | RefreshTokenPair]:
+    body: RefreshIn,
+) -> Response[Problem | TokenPair]:
     """A new token pair; the refresh token presented stops working.
 
 
     Presenting a refresh token a second time ends its whole session.
 
     Args:
-        body (RefreshRefreshIn):
+        body (RefreshIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | RefreshTokenPair]
+        Response[Problem | TokenPair]
     """
 
     kwargs = _get_kwargs(
@@ -125,22 +121,22 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: RefreshRefreshIn,
-) -> Problem | RefreshTokenPair | None:
+    body: RefreshIn,
+) -> Problem | TokenPair | None:
     """A new token pair; the refresh token presented stops working.
 
 
     Presenting a refresh token a second time ends its whole session.
 
     Args:
-        body (RefreshRefreshIn):
+        body (RefreshIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | RefreshTokenPair
+        Problem | TokenPair
     """
 
     return sync_detailed(
@@ -152,22 +148,22 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: RefreshRefreshIn,
-) -> Response[Problem | RefreshTokenPair]:
+    body: RefreshIn,
+) -> Response[Problem | TokenPair]:
     """A new token pair; the refresh token presented stops working.
 
 
     Presenting a refresh token a second time ends its whole session.
 
     Args:
-        body (RefreshRefreshIn):
+        body (RefreshIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | RefreshTokenPair]
+        Response[Problem | TokenPair]
     """
 
     kwargs = _get_kwargs(
@@ -182,22 +178,22 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: RefreshRefreshIn,
-) -> Problem | RefreshTokenPair | None:
+    body: RefreshIn,
+) -> Problem | TokenPair | None:
     """A new token pair; the refresh token presented stops working.
 
 
     Presenting a refresh token a second time ends its whole session.
 
     Args:
-        body (RefreshRefreshIn):
+        body (RefreshIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | RefreshTokenPair
+        Problem | TokenPair
     """
 
     return (

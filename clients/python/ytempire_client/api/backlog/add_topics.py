@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.add_topics_backlog import AddTopicsBacklog
-from ...models.add_topics_backlog_in import AddTopicsBacklogIn
+from ...models.backlog import Backlog
+from ...models.backlog_in import BacklogIn
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     channel_id: int,
     *,
-    body: AddTopicsBacklogIn,
+    body: BacklogIn,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -37,11 +37,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> AddTopicsBacklog | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Backlog | Problem | None:
     if response.status_code == 201:
-        response_201 = AddTopicsBacklog.from_dict(response.json())
+        response_201 = Backlog.from_dict(response.json())
 
         return response_201
 
@@ -86,9 +84,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[AddTopicsBacklog | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Backlog | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -101,22 +97,22 @@ def sync_detailed(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: AddTopicsBacklogIn,
+    body: BacklogIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[AddTopicsBacklog | Problem]:
+) -> Response[Backlog | Problem]:
     """Add one topic or many at the end of the backlog; returns the whole backlog.
 
     Args:
         channel_id (int):
         idempotency_key (str | Unset):
-        body (AddTopicsBacklogIn):
+        body (BacklogIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AddTopicsBacklog | Problem]
+        Response[Backlog | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -136,22 +132,22 @@ def sync(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: AddTopicsBacklogIn,
+    body: BacklogIn,
     idempotency_key: str | Unset = UNSET,
-) -> AddTopicsBacklog | Problem | None:
+) -> Backlog | Problem | None:
     """Add one topic or many at the end of the backlog; returns the whole backlog.
 
     Args:
         channel_id (int):
         idempotency_key (str | Unset):
-        body (AddTopicsBacklogIn):
+        body (BacklogIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AddTopicsBacklog | Problem
+        Backlog | Problem
     """
 
     return sync_detailed(
@@ -166,22 +162,22 @@ async def asyncio_detailed(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: AddTopicsBacklogIn,
+    body: BacklogIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[AddTopicsBacklog | Problem]:
+) -> Response[Backlog | Problem]:
     """Add one topic or many at the end of the backlog; returns the whole backlog.
 
     Args:
         channel_id (int):
         idempotency_key (str | Unset):
-        body (AddTopicsBacklogIn):
+        body (BacklogIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AddTopicsBacklog | Problem]
+        Response[Backlog | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -199,22 +195,22 @@ async def asyncio(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: AddTopicsBacklogIn,
+    body: BacklogIn,
     idempotency_key: str | Unset = UNSET,
-) -> AddTopicsBacklog | Problem | None:
+) -> Backlog | Problem | None:
     """Add one topic or many at the end of the backlog; returns the whole backlog.
 
     Args:
         channel_id (int):
         idempotency_key (str | Unset):
-        body (AddTopicsBacklogIn):
+        body (BacklogIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AddTopicsBacklog | Problem
+        Backlog | Problem
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_backlog_backlog import GetBacklogBacklog
+from ...models.backlog import Backlog
 from ...models.problem import Problem
 from ...types import Response
 
@@ -25,11 +25,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GetBacklogBacklog | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Backlog | Problem | None:
     if response.status_code == 200:
-        response_200 = GetBacklogBacklog.from_dict(response.json())
+        response_200 = Backlog.from_dict(response.json())
 
         return response_200
 
@@ -74,9 +72,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GetBacklogBacklog | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Backlog | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +85,7 @@ def sync_detailed(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetBacklogBacklog | Problem]:
+) -> Response[Backlog | Problem]:
     """The channel's topics waiting for its publishing slots, next first.
 
     Args:
@@ -100,7 +96,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetBacklogBacklog | Problem]
+        Response[Backlog | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -118,7 +114,7 @@ def sync(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetBacklogBacklog | Problem | None:
+) -> Backlog | Problem | None:
     """The channel's topics waiting for its publishing slots, next first.
 
     Args:
@@ -129,7 +125,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetBacklogBacklog | Problem
+        Backlog | Problem
     """
 
     return sync_detailed(
@@ -142,7 +138,7 @@ async def asyncio_detailed(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetBacklogBacklog | Problem]:
+) -> Response[Backlog | Problem]:
     """The channel's topics waiting for its publishing slots, next first.
 
     Args:
@@ -153,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetBacklogBacklog | Problem]
+        Response[Backlog | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +165,7 @@ async def asyncio(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetBacklogBacklog | Problem | None:
+) -> Backlog | Problem | None:
     """The channel's topics waiting for its publishing slots, next first.
 
     Args:
@@ -180,7 +176,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetBacklogBacklog | Problem
+        Backlog | Problem
     """
 
     return (

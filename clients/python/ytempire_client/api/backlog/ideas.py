@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.ideas_ideas_in import IdeasIdeasIn
-from ...models.ideas_ideas_out import IdeasIdeasOut
+from ...models.ideas_in import IdeasIn
+from ...models.ideas_out import IdeasOut
 from ...models.problem import Problem
 from ...types import Response
 
@@ -15,7 +15,7 @@ from ...types import Response
 def _get_kwargs(
     channel_id: int,
     *,
-    body: IdeasIdeasIn,
+    body: IdeasIn,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,11 +34,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> IdeasIdeasOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> IdeasOut | Problem | None:
     if response.status_code == 201:
-        response_201 = IdeasIdeasOut.from_dict(response.json())
+        response_201 = IdeasOut.from_dict(response.json())
 
         return response_201
 
@@ -83,9 +81,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[IdeasIdeasOut | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[IdeasOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,8 +94,8 @@ def sync_detailed(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: IdeasIdeasIn,
-) -> Response[IdeasIdeasOut | Problem]:
+    body: IdeasIn,
+) -> Response[IdeasOut | Problem]:
     """Ask the channel's script provider for new topics and add them to the backlog.
 
 
@@ -108,14 +104,14 @@ def sync_detailed(
 
     Args:
         channel_id (int):
-        body (IdeasIdeasIn):
+        body (IdeasIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[IdeasIdeasOut | Problem]
+        Response[IdeasOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -134,8 +130,8 @@ def sync(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: IdeasIdeasIn,
-) -> IdeasIdeasOut | Problem | None:
+    body: IdeasIn,
+) -> IdeasOut | Problem | None:
     """Ask the channel's script provider for new topics and add them to the backlog.
 
 
@@ -144,14 +140,14 @@ def sync(
 
     Args:
         channel_id (int):
-        body (IdeasIdeasIn):
+        body (IdeasIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        IdeasIdeasOut | Problem
+        IdeasOut | Problem
     """
 
     return sync_detailed(
@@ -165,8 +161,8 @@ async def asyncio_detailed(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: IdeasIdeasIn,
-) -> Response[IdeasIdeasOut | Problem]:
+    body: IdeasIn,
+) -> Response[IdeasOut | Problem]:
     """Ask the channel's script provider for new topics and add them to the backlog.
 
 
@@ -175,14 +171,14 @@ async def asyncio_detailed(
 
     Args:
         channel_id (int):
-        body (IdeasIdeasIn):
+        body (IdeasIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[IdeasIdeasOut | Problem]
+        Response[IdeasOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -199,8 +195,8 @@ async def asyncio(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: IdeasIdeasIn,
-) -> IdeasIdeasOut | Problem | None:
+    body: IdeasIn,
+) -> IdeasOut | Problem | None:
     """Ask the channel's script provider for new topics and add them to the backlog.
 
 
@@ -209,14 +205,14 @@ async def asyncio(
 
     Args:
         channel_id (int):
-        body (IdeasIdeasIn):
+        body (IdeasIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        IdeasIdeasOut | Problem
+        IdeasOut | Problem
     """
 
     return (

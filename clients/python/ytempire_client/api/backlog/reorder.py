@@ -6,16 +6,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.backlog import Backlog
+from ...models.order_in import OrderIn
 from ...models.problem import Problem
-from ...models.reorder_backlog import ReorderBacklog
-from ...models.reorder_order_in import ReorderOrderIn
 from ...types import Response
 
 
 def _get_kwargs(
     channel_id: int,
     *,
-    body: ReorderOrderIn,
+    body: OrderIn,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,11 +34,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | ReorderBacklog | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Backlog | Problem | None:
     if response.status_code == 200:
-        response_200 = ReorderBacklog.from_dict(response.json())
+        response_200 = Backlog.from_dict(response.json())
 
         return response_200
 
@@ -83,9 +81,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | ReorderBacklog]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Backlog | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,20 +94,20 @@ def sync_detailed(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: ReorderOrderIn,
-) -> Response[Problem | ReorderBacklog]:
+    body: OrderIn,
+) -> Response[Backlog | Problem]:
     """Put the backlog in a new order: every topic's id, once, first in line first.
 
     Args:
         channel_id (int):
-        body (ReorderOrderIn):
+        body (OrderIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ReorderBacklog]
+        Response[Backlog | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -130,20 +126,20 @@ def sync(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: ReorderOrderIn,
-) -> Problem | ReorderBacklog | None:
+    body: OrderIn,
+) -> Backlog | Problem | None:
     """Put the backlog in a new order: every topic's id, once, first in line first.
 
     Args:
         channel_id (int):
-        body (ReorderOrderIn):
+        body (OrderIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ReorderBacklog
+        Backlog | Problem
     """
 
     return sync_detailed(
@@ -157,20 +153,20 @@ async def asyncio_detailed(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: ReorderOrderIn,
-) -> Response[Problem | ReorderBacklog]:
+    body: OrderIn,
+) -> Response[Backlog | Problem]:
     """Put the backlog in a new order: every topic's id, once, first in line first.
 
     Args:
         channel_id (int):
-        body (ReorderOrderIn):
+        body (OrderIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ReorderBacklog]
+        Response[Backlog | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -187,20 +183,20 @@ async def asyncio(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: ReorderOrderIn,
-) -> Problem | ReorderBacklog | None:
+    body: OrderIn,
+) -> Backlog | Problem | None:
     """Put the backlog in a new order: every topic's id, once, first in line first.
 
     Args:
         channel_id (int):
-        body (ReorderOrderIn):
+        body (OrderIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ReorderBacklog
+        Backlog | Problem
     """
 
     return (

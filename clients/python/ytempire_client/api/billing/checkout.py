@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.checkout_checkout_in import CheckoutCheckoutIn
-from ...models.checkout_redirect_out import CheckoutRedirectOut
+from ...models.checkout_in import CheckoutIn
 from ...models.problem import Problem
+from ...models.redirect_out import RedirectOut
 from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CheckoutCheckoutIn,
+    body: CheckoutIn,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -30,11 +30,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CheckoutRedirectOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | RedirectOut | None:
     if response.status_code == 200:
-        response_200 = CheckoutRedirectOut.from_dict(response.json())
+        response_200 = RedirectOut.from_dict(response.json())
 
         return response_200
 
@@ -86,7 +84,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CheckoutRedirectOut | Problem]:
+) -> Response[Problem | RedirectOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,19 +96,19 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: CheckoutCheckoutIn,
-) -> Response[CheckoutRedirectOut | Problem]:
+    body: CheckoutIn,
+) -> Response[Problem | RedirectOut]:
     """A Stripe Checkout page to subscribe to a plan (or change to another).
 
     Args:
-        body (CheckoutCheckoutIn):
+        body (CheckoutIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CheckoutRedirectOut | Problem]
+        Response[Problem | RedirectOut]
     """
 
     kwargs = _get_kwargs(
@@ -127,19 +125,19 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: CheckoutCheckoutIn,
-) -> CheckoutRedirectOut | Problem | None:
+    body: CheckoutIn,
+) -> Problem | RedirectOut | None:
     """A Stripe Checkout page to subscribe to a plan (or change to another).
 
     Args:
-        body (CheckoutCheckoutIn):
+        body (CheckoutIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CheckoutRedirectOut | Problem
+        Problem | RedirectOut
     """
 
     return sync_detailed(
@@ -151,19 +149,19 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: CheckoutCheckoutIn,
-) -> Response[CheckoutRedirectOut | Problem]:
+    body: CheckoutIn,
+) -> Response[Problem | RedirectOut]:
     """A Stripe Checkout page to subscribe to a plan (or change to another).
 
     Args:
-        body (CheckoutCheckoutIn):
+        body (CheckoutIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CheckoutRedirectOut | Problem]
+        Response[Problem | RedirectOut]
     """
 
     kwargs = _get_kwargs(
@@ -178,19 +176,19 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: CheckoutCheckoutIn,
-) -> CheckoutRedirectOut | Problem | None:
+    body: CheckoutIn,
+) -> Problem | RedirectOut | None:
     """A Stripe Checkout page to subscribe to a plan (or change to another).
 
     Args:
-        body (CheckoutCheckoutIn):
+        body (CheckoutIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CheckoutRedirectOut | Problem
+        Problem | RedirectOut
     """
 
     return (

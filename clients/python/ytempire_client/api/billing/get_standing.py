@@ -5,8 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_standing_standing import GetStandingStanding
 from ...models.problem import Problem
+from ...models.standing import Standing
 from ...types import Response
 
 
@@ -20,11 +20,9 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GetStandingStanding | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | Standing | None:
     if response.status_code == 200:
-        response_200 = GetStandingStanding.from_dict(response.json())
+        response_200 = Standing.from_dict(response.json())
 
         return response_200
 
@@ -69,9 +67,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GetStandingStanding | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | Standing]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +79,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[GetStandingStanding | Problem]:
+) -> Response[Problem | Standing]:
     """Your plan, its status and period, and how much of it you used.
 
     Raises:
@@ -91,7 +87,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetStandingStanding | Problem]
+        Response[Problem | Standing]
     """
 
     kwargs = _get_kwargs()
@@ -106,7 +102,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> GetStandingStanding | Problem | None:
+) -> Problem | Standing | None:
     """Your plan, its status and period, and how much of it you used.
 
     Raises:
@@ -114,7 +110,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetStandingStanding | Problem
+        Problem | Standing
     """
 
     return sync_detailed(
@@ -125,7 +121,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[GetStandingStanding | Problem]:
+) -> Response[Problem | Standing]:
     """Your plan, its status and period, and how much of it you used.
 
     Raises:
@@ -133,7 +129,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetStandingStanding | Problem]
+        Response[Problem | Standing]
     """
 
     kwargs = _get_kwargs()
@@ -146,7 +142,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> GetStandingStanding | Problem | None:
+) -> Problem | Standing | None:
     """Your plan, its status and period, and how much of it you used.
 
     Raises:
@@ -154,7 +150,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetStandingStanding | Problem
+        Problem | Standing
     """
 
     return (

@@ -5,8 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.portal_redirect_out import PortalRedirectOut
 from ...models.problem import Problem
+from ...models.redirect_out import RedirectOut
 from ...types import Response
 
 
@@ -20,11 +20,9 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> PortalRedirectOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | RedirectOut | None:
     if response.status_code == 200:
-        response_200 = PortalRedirectOut.from_dict(response.json())
+        response_200 = RedirectOut.from_dict(response.json())
 
         return response_200
 
@@ -76,7 +74,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[PortalRedirectOut | Problem]:
+) -> Response[Problem | RedirectOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -88,7 +86,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[PortalRedirectOut | Problem]:
+) -> Response[Problem | RedirectOut]:
     """Stripe's customer portal: payment method, invoices, cancelling.
 
     Raises:
@@ -96,7 +94,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PortalRedirectOut | Problem]
+        Response[Problem | RedirectOut]
     """
 
     kwargs = _get_kwargs()
@@ -111,7 +109,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> PortalRedirectOut | Problem | None:
+) -> Problem | RedirectOut | None:
     """Stripe's customer portal: payment method, invoices, cancelling.
 
     Raises:
@@ -119,7 +117,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PortalRedirectOut | Problem
+        Problem | RedirectOut
     """
 
     return sync_detailed(
@@ -130,7 +128,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[PortalRedirectOut | Problem]:
+) -> Response[Problem | RedirectOut]:
     """Stripe's customer portal: payment method, invoices, cancelling.
 
     Raises:
@@ -138,7 +136,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PortalRedirectOut | Problem]
+        Response[Problem | RedirectOut]
     """
 
     kwargs = _get_kwargs()
@@ -151,7 +149,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> PortalRedirectOut | Problem | None:
+) -> Problem | RedirectOut | None:
     """Stripe's customer portal: payment method, invoices, cancelling.
 
     Raises:
@@ -159,7 +157,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PortalRedirectOut | Problem
+        Problem | RedirectOut
     """
 
     return (

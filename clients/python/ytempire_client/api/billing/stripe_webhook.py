@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.stripe_webhook_received import StripeWebhookReceived
+from ...models.received import Received
 from ...types import Response
 
 
@@ -20,11 +20,9 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | StripeWebhookReceived | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | Received | None:
     if response.status_code == 200:
-        response_200 = StripeWebhookReceived.from_dict(response.json())
+        response_200 = Received.from_dict(response.json())
 
         return response_200
 
@@ -69,9 +67,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | StripeWebhookReceived]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | Received]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +79,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Problem | StripeWebhookReceived]:
+) -> Response[Problem | Received]:
     """Where Stripe sends subscription events; signed (Stripe-Signature), checked on the
 
      raw body, each event handled once.
@@ -93,7 +89,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | StripeWebhookReceived]
+        Response[Problem | Received]
     """
 
     kwargs = _get_kwargs()
@@ -108,7 +104,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> Problem | StripeWebhookReceived | None:
+) -> Problem | Received | None:
     """Where Stripe sends subscription events; signed (Stripe-Signature), checked on the
 
      raw body, each event handled once.
@@ -118,7 +114,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | StripeWebhookReceived
+        Problem | Received
     """
 
     return sync_detailed(
@@ -129,7 +125,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Problem | StripeWebhookReceived]:
+) -> Response[Problem | Received]:
     """Where Stripe sends subscription events; signed (Stripe-Signature), checked on the
 
      raw body, each event handled once.
@@ -139,7 +135,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | StripeWebhookReceived]
+        Response[Problem | Received]
     """
 
     kwargs = _get_kwargs()
@@ -152,7 +148,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> Problem | StripeWebhookReceived | None:
+) -> Problem | Received | None:
     """Where Stripe sends subscription events; signed (Stripe-Signature), checked on the
 
      raw body, each event handled once.
@@ -162,7 +158,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | StripeWebhookReceived
+        Problem | Received
     """
 
     return (

@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.create_channel_channel import CreateChannelChannel
-from ...models.create_channel_channel_in import CreateChannelChannelIn
+from ...models.channel import Channel
+from ...models.channel_in import ChannelIn
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: CreateChannelChannelIn,
+    body: ChannelIn,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -33,11 +33,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreateChannelChannel | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Channel | Problem | None:
     if response.status_code == 201:
-        response_201 = CreateChannelChannel.from_dict(response.json())
+        response_201 = Channel.from_dict(response.json())
 
         return response_201
 
@@ -82,9 +80,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreateChannelChannel | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Channel | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,9 +92,9 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateChannelChannelIn,
+    body: ChannelIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[CreateChannelChannel | Problem]:
+) -> Response[Channel | Problem]:
     """Create a channel; videos belong to one.
 
 
@@ -106,14 +102,14 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateChannelChannelIn): A new channel: only ``name`` is required.
+        body (ChannelIn): A new channel: only ``name`` is required.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateChannelChannel | Problem]
+        Response[Channel | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -131,9 +127,9 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: CreateChannelChannelIn,
+    body: ChannelIn,
     idempotency_key: str | Unset = UNSET,
-) -> CreateChannelChannel | Problem | None:
+) -> Channel | Problem | None:
     """Create a channel; videos belong to one.
 
 
@@ -141,14 +137,14 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateChannelChannelIn): A new channel: only ``name`` is required.
+        body (ChannelIn): A new channel: only ``name`` is required.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateChannelChannel | Problem
+        Channel | Problem
     """
 
     return sync_detailed(
@@ -161,9 +157,9 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateChannelChannelIn,
+    body: ChannelIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[CreateChannelChannel | Problem]:
+) -> Response[Channel | Problem]:
     """Create a channel; videos belong to one.
 
 
@@ -171,14 +167,14 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateChannelChannelIn): A new channel: only ``name`` is required.
+        body (ChannelIn): A new channel: only ``name`` is required.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateChannelChannel | Problem]
+        Response[Channel | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -194,9 +190,9 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: CreateChannelChannelIn,
+    body: ChannelIn,
     idempotency_key: str | Unset = UNSET,
-) -> CreateChannelChannel | Problem | None:
+) -> Channel | Problem | None:
     """Create a channel; videos belong to one.
 
 
@@ -204,14 +200,14 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateChannelChannelIn): A new channel: only ``name`` is required.
+        body (ChannelIn): A new channel: only ``name`` is required.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateChannelChannel | Problem
+        Channel | Problem
     """
 
     return (

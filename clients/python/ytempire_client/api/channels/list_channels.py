@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.list_channels_channel_page import ListChannelsChannelPage
+from ...models.channel_page import ChannelPage
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -38,11 +38,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ListChannelsChannelPage | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ChannelPage | Problem | None:
     if response.status_code == 200:
-        response_200 = ListChannelsChannelPage.from_dict(response.json())
+        response_200 = ChannelPage.from_dict(response.json())
 
         return response_200
 
@@ -89,7 +87,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ListChannelsChannelPage | Problem]:
+) -> Response[ChannelPage | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -103,7 +101,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> Response[ListChannelsChannelPage | Problem]:
+) -> Response[ChannelPage | Problem]:
     """Your channels, newest first (admins: everyone's).
 
     Args:
@@ -115,7 +113,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ListChannelsChannelPage | Problem]
+        Response[ChannelPage | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -135,7 +133,7 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> ListChannelsChannelPage | Problem | None:
+) -> ChannelPage | Problem | None:
     """Your channels, newest first (admins: everyone's).
 
     Args:
@@ -147,7 +145,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ListChannelsChannelPage | Problem
+        ChannelPage | Problem
     """
 
     return sync_detailed(
@@ -162,7 +160,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> Response[ListChannelsChannelPage | Problem]:
+) -> Response[ChannelPage | Problem]:
     """Your channels, newest first (admins: everyone's).
 
     Args:
@@ -174,7 +172,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ListChannelsChannelPage | Problem]
+        Response[ChannelPage | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -192,7 +190,7 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> ListChannelsChannelPage | Problem | None:
+) -> ChannelPage | Problem | None:
     """Your channels, newest first (admins: everyone's).
 
     Args:
@@ -204,7 +202,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ListChannelsChannelPage | Problem
+        ChannelPage | Problem
     """
 
     return (

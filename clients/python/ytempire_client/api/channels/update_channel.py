@@ -6,16 +6,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.channel import Channel
+from ...models.channel_patch import ChannelPatch
 from ...models.problem import Problem
-from ...models.update_channel_channel import UpdateChannelChannel
-from ...models.update_channel_channel_patch import UpdateChannelChannelPatch
 from ...types import Response
 
 
 def _get_kwargs(
     channel_id: int,
     *,
-    body: UpdateChannelChannelPatch,
+    body: ChannelPatch,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,11 +34,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | UpdateChannelChannel | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Channel | Problem | None:
     if response.status_code == 200:
-        response_200 = UpdateChannelChannel.from_dict(response.json())
+        response_200 = Channel.from_dict(response.json())
 
         return response_200
 
@@ -83,9 +81,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | UpdateChannelChannel]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Channel | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,8 +94,8 @@ def sync_detailed(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateChannelChannelPatch,
-) -> Response[Problem | UpdateChannelChannel]:
+    body: ChannelPatch,
+) -> Response[Channel | Problem]:
     """Change some of a channel's settings; null clears voice, style or schedule.
 
 
@@ -108,8 +104,8 @@ def sync_detailed(
 
     Args:
         channel_id (int):
-        body (UpdateChannelChannelPatch): Only the fields given change; the channel they leave
-            must pass ``ChannelIn``.
+        body (ChannelPatch): Only the fields given change; the channel they leave must pass
+            ``ChannelIn``.
 
             Fields that cannot be null default to None only so that leaving them out is
             allowed; sending null for them is refused like any other wrong type.
@@ -119,7 +115,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | UpdateChannelChannel]
+        Response[Channel | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -138,8 +134,8 @@ def sync(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateChannelChannelPatch,
-) -> Problem | UpdateChannelChannel | None:
+    body: ChannelPatch,
+) -> Channel | Problem | None:
     """Change some of a channel's settings; null clears voice, style or schedule.
 
 
@@ -148,8 +144,8 @@ def sync(
 
     Args:
         channel_id (int):
-        body (UpdateChannelChannelPatch): Only the fields given change; the channel they leave
-            must pass ``ChannelIn``.
+        body (ChannelPatch): Only the fields given change; the channel they leave must pass
+            ``ChannelIn``.
 
             Fields that cannot be null default to None only so that leaving them out is
             allowed; sending null for them is refused like any other wrong type.
@@ -159,7 +155,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | UpdateChannelChannel
+        Channel | Problem
     """
 
     return sync_detailed(
@@ -173,8 +169,8 @@ async def asyncio_detailed(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateChannelChannelPatch,
-) -> Response[Problem | UpdateChannelChannel]:
+    body: ChannelPatch,
+) -> Response[Channel | Problem]:
     """Change some of a channel's settings; null clears voice, style or schedule.
 
 
@@ -183,8 +179,8 @@ async def asyncio_detailed(
 
     Args:
         channel_id (int):
-        body (UpdateChannelChannelPatch): Only the fields given change; the channel they leave
-            must pass ``ChannelIn``.
+        body (ChannelPatch): Only the fields given change; the channel they leave must pass
+            ``ChannelIn``.
 
             Fields that cannot be null default to None only so that leaving them out is
             allowed; sending null for them is refused like any other wrong type.
@@ -194,7 +190,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | UpdateChannelChannel]
+        Response[Channel | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -211,8 +207,8 @@ async def asyncio(
     channel_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateChannelChannelPatch,
-) -> Problem | UpdateChannelChannel | None:
+    body: ChannelPatch,
+) -> Channel | Problem | None:
     """Change some of a channel's settings; null clears voice, style or schedule.
 
 
@@ -221,8 +217,8 @@ async def asyncio(
 
     Args:
         channel_id (int):
-        body (UpdateChannelChannelPatch): Only the fields given change; the channel they leave
-            must pass ``ChannelIn``.
+        body (ChannelPatch): Only the fields given change; the channel they leave must pass
+            ``ChannelIn``.
 
             Fields that cannot be null default to None only so that leaving them out is
             allowed; sending null for them is refused like any other wrong type.
@@ -232,7 +228,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | UpdateChannelChannel
+        Channel | Problem
     """
 
     return (

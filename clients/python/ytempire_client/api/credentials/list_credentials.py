@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.list_credentials_credential_list import ListCredentialsCredentialList
+from ...models.credential_list import CredentialList
 from ...models.problem import Problem
 from ...types import Response
 
@@ -22,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ListCredentialsCredentialList | Problem | None:
+) -> CredentialList | Problem | None:
     if response.status_code == 200:
-        response_200 = ListCredentialsCredentialList.from_dict(response.json())
+        response_200 = CredentialList.from_dict(response.json())
 
         return response_200
 
@@ -71,7 +71,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ListCredentialsCredentialList | Problem]:
+) -> Response[CredentialList | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +83,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ListCredentialsCredentialList | Problem]:
+) -> Response[CredentialList | Problem]:
     """Every provider credential the box knows, as your videos get it; never the values.
 
     Raises:
@@ -91,7 +91,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ListCredentialsCredentialList | Problem]
+        Response[CredentialList | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -106,7 +106,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ListCredentialsCredentialList | Problem | None:
+) -> CredentialList | Problem | None:
     """Every provider credential the box knows, as your videos get it; never the values.
 
     Raises:
@@ -114,7 +114,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ListCredentialsCredentialList | Problem
+        CredentialList | Problem
     """
 
     return sync_detailed(
@@ -125,7 +125,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ListCredentialsCredentialList | Problem]:
+) -> Response[CredentialList | Problem]:
     """Every provider credential the box knows, as your videos get it; never the values.
 
     Raises:
@@ -133,7 +133,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ListCredentialsCredentialList | Problem]
+        Response[CredentialList | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -146,7 +146,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ListCredentialsCredentialList | Problem | None:
+) -> CredentialList | Problem | None:
     """Every provider credential the box knows, as your videos get it; never the values.
 
     Raises:
@@ -154,7 +154,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ListCredentialsCredentialList | Problem
+        CredentialList | Problem
     """
 
     return (

@@ -6,9 +6,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.credential_in import CredentialIn
+from ...models.credential_out import CredentialOut
 from ...models.problem import Problem
-from ...models.set_credential_credential_in import SetCredentialCredentialIn
-from ...models.set_credential_credential_out import SetCredentialCredentialOut
 from ...models.set_credential_name import SetCredentialName
 from ...types import Response
 
@@ -16,7 +16,7 @@ from ...types import Response
 def _get_kwargs(
     name: SetCredentialName,
     *,
-    body: SetCredentialCredentialIn,
+    body: CredentialIn,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -37,9 +37,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | SetCredentialCredentialOut | None:
+) -> CredentialOut | Problem | None:
     if response.status_code == 200:
-        response_200 = SetCredentialCredentialOut.from_dict(response.json())
+        response_200 = CredentialOut.from_dict(response.json())
 
         return response_200
 
@@ -91,7 +91,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | SetCredentialCredentialOut]:
+) -> Response[CredentialOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -104,8 +104,8 @@ def sync_detailed(
     name: SetCredentialName,
     *,
     client: AuthenticatedClient,
-    body: SetCredentialCredentialIn,
-) -> Response[Problem | SetCredentialCredentialOut]:
+    body: CredentialIn,
+) -> Response[CredentialOut | Problem]:
     """Set your credential for a provider (replacing yours); it wins over the box's settings.
 
 
@@ -113,14 +113,14 @@ def sync_detailed(
 
     Args:
         name (SetCredentialName):
-        body (SetCredentialCredentialIn):
+        body (CredentialIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SetCredentialCredentialOut]
+        Response[CredentialOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -139,8 +139,8 @@ def sync(
     name: SetCredentialName,
     *,
     client: AuthenticatedClient,
-    body: SetCredentialCredentialIn,
-) -> Problem | SetCredentialCredentialOut | None:
+    body: CredentialIn,
+) -> CredentialOut | Problem | None:
     """Set your credential for a provider (replacing yours); it wins over the box's settings.
 
 
@@ -148,14 +148,14 @@ def sync(
 
     Args:
         name (SetCredentialName):
-        body (SetCredentialCredentialIn):
+        body (CredentialIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SetCredentialCredentialOut
+        CredentialOut | Problem
     """
 
     return sync_detailed(
@@ -169,8 +169,8 @@ async def asyncio_detailed(
     name: SetCredentialName,
     *,
     client: AuthenticatedClient,
-    body: SetCredentialCredentialIn,
-) -> Response[Problem | SetCredentialCredentialOut]:
+    body: CredentialIn,
+) -> Response[CredentialOut | Problem]:
     """Set your credential for a provider (replacing yours); it wins over the box's settings.
 
 
@@ -178,14 +178,14 @@ async def asyncio_detailed(
 
     Args:
         name (SetCredentialName):
-        body (SetCredentialCredentialIn):
+        body (CredentialIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SetCredentialCredentialOut]
+        Response[CredentialOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -202,8 +202,8 @@ async def asyncio(
     name: SetCredentialName,
     *,
     client: AuthenticatedClient,
-    body: SetCredentialCredentialIn,
-) -> Problem | SetCredentialCredentialOut | None:
+    body: CredentialIn,
+) -> CredentialOut | Problem | None:
     """Set your credential for a provider (replacing yours); it wins over the box's settings.
 
 
@@ -211,14 +211,14 @@ async def asyncio(
 
     Args:
         name (SetCredentialName):
-        body (SetCredentialCredentialIn):
+        body (CredentialIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SetCredentialCredentialOut
+        CredentialOut | Problem
     """
 
     return (

@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.readyz_readiness import ReadyzReadiness
+from ...models.readiness import Readiness
 from ...types import Response
 
 
@@ -19,11 +19,16 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ReadyzReadiness | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Readiness | None:
     if response.status_code == 200:
-        response_200 = ReadyzReadiness.from_dict(response.json())
+        response_200 = Readiness.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 503:
+        response_503 = Readiness.from_dict(response.json())
+
+        return response_503
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -31,7 +36,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ReadyzReadiness]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Readiness]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -43,7 +48,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ReadyzReadiness]:
+) -> Response[Readiness]:
     """Readiness: the database and every storage tier are usable (503 with reasons if not).
 
     Raises:
@@ -51,7 +56,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ReadyzReadiness]
+        Response[Readiness]
     """
 
     kwargs = _get_kwargs()
@@ -66,7 +71,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> ReadyzReadiness | None:
+) -> Readiness | None:
     """Readiness: the database and every storage tier are usable (503 with reasons if not).
 
     Raises:
@@ -74,7 +79,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ReadyzReadiness
+        Readiness
     """
 
     return sync_detailed(
@@ -85,7 +90,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ReadyzReadiness]:
+) -> Response[Readiness]:
     """Readiness: the database and every storage tier are usable (503 with reasons if not).
 
     Raises:
@@ -93,7 +98,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ReadyzReadiness]
+        Response[Readiness]
     """
 
     kwargs = _get_kwargs()
@@ -106,7 +111,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> ReadyzReadiness | None:
+) -> Readiness | None:
     """Readiness: the database and every storage tier are usable (503 with reasons if not).
 
     Raises:
@@ -114,7 +119,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ReadyzReadiness
+        Readiness
     """
 
     return (

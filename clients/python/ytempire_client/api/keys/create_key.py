@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.create_key_api_key_created import CreateKeyApiKeyCreated
-from ...models.create_key_api_key_in import CreateKeyApiKeyIn
+from ...models.api_key_created import ApiKeyCreated
+from ...models.api_key_in import ApiKeyIn
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: CreateKeyApiKeyIn,
+    body: ApiKeyIn,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -35,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreateKeyApiKeyCreated | Problem | None:
+) -> ApiKeyCreated | Problem | None:
     if response.status_code == 201:
-        response_201 = CreateKeyApiKeyCreated.from_dict(response.json())
+        response_201 = ApiKeyCreated.from_dict(response.json())
 
         return response_201
 
@@ -84,7 +84,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreateKeyApiKeyCreated | Problem]:
+) -> Response[ApiKeyCreated | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,21 +96,21 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateKeyApiKeyIn,
+    body: ApiKeyIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[CreateKeyApiKeyCreated | Problem]:
+) -> Response[ApiKeyCreated | Problem]:
     """Make an API key; send it as 'X-API-Key'. It is shown in this answer only.
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateKeyApiKeyIn):
+        body (ApiKeyIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateKeyApiKeyCreated | Problem]
+        Response[ApiKeyCreated | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -128,21 +128,21 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: CreateKeyApiKeyIn,
+    body: ApiKeyIn,
     idempotency_key: str | Unset = UNSET,
-) -> CreateKeyApiKeyCreated | Problem | None:
+) -> ApiKeyCreated | Problem | None:
     """Make an API key; send it as 'X-API-Key'. It is shown in this answer only.
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateKeyApiKeyIn):
+        body (ApiKeyIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateKeyApiKeyCreated | Problem
+        ApiKeyCreated | Problem
     """
 
     return sync_detailed(
@@ -155,21 +155,21 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateKeyApiKeyIn,
+    body: ApiKeyIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[CreateKeyApiKeyCreated | Problem]:
+) -> Response[ApiKeyCreated | Problem]:
     """Make an API key; send it as 'X-API-Key'. It is shown in this answer only.
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateKeyApiKeyIn):
+        body (ApiKeyIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateKeyApiKeyCreated | Problem]
+        Response[ApiKeyCreated | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -185,21 +185,21 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: CreateKeyApiKeyIn,
+    body: ApiKeyIn,
     idempotency_key: str | Unset = UNSET,
-) -> CreateKeyApiKeyCreated | Problem | None:
+) -> ApiKeyCreated | Problem | None:
     """Make an API key; send it as 'X-API-Key'. It is shown in this answer only.
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateKeyApiKeyIn):
+        body (ApiKeyIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateKeyApiKeyCreated | Problem
+        ApiKeyCreated | Problem
     """
 
     return (

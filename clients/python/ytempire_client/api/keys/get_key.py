@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_key_api_key_out import GetKeyApiKeyOut
+from ...models.api_key_out import ApiKeyOut
 from ...models.problem import Problem
 from ...types import Response
 
@@ -25,11 +25,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GetKeyApiKeyOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ApiKeyOut | Problem | None:
     if response.status_code == 200:
-        response_200 = GetKeyApiKeyOut.from_dict(response.json())
+        response_200 = ApiKeyOut.from_dict(response.json())
 
         return response_200
 
@@ -74,9 +72,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GetKeyApiKeyOut | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ApiKeyOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +85,7 @@ def sync_detailed(
     key_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetKeyApiKeyOut | Problem]:
+) -> Response[ApiKeyOut | Problem]:
     """One API key (never the key itself).
 
     Args:
@@ -100,7 +96,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetKeyApiKeyOut | Problem]
+        Response[ApiKeyOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -118,7 +114,7 @@ def sync(
     key_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetKeyApiKeyOut | Problem | None:
+) -> ApiKeyOut | Problem | None:
     """One API key (never the key itself).
 
     Args:
@@ -129,7 +125,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetKeyApiKeyOut | Problem
+        ApiKeyOut | Problem
     """
 
     return sync_detailed(
@@ -142,7 +138,7 @@ async def asyncio_detailed(
     key_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetKeyApiKeyOut | Problem]:
+) -> Response[ApiKeyOut | Problem]:
     """One API key (never the key itself).
 
     Args:
@@ -153,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetKeyApiKeyOut | Problem]
+        Response[ApiKeyOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +165,7 @@ async def asyncio(
     key_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetKeyApiKeyOut | Problem | None:
+) -> ApiKeyOut | Problem | None:
     """One API key (never the key itself).
 
     Args:
@@ -180,7 +176,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetKeyApiKeyOut | Problem
+        ApiKeyOut | Problem
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.approve_video_out import ApproveVideoOut
 from ...models.problem import Problem
+from ...models.video_out import VideoOut
 from ...types import Response
 
 
@@ -25,11 +25,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApproveVideoOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | VideoOut | None:
     if response.status_code == 200:
-        response_200 = ApproveVideoOut.from_dict(response.json())
+        response_200 = VideoOut.from_dict(response.json())
 
         return response_200
 
@@ -74,9 +72,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApproveVideoOut | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | VideoOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +85,7 @@ def sync_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[ApproveVideoOut | Problem]:
+) -> Response[Problem | VideoOut]:
     """Let a video held in review go on to upload (409 unless it is held).
 
     Args:
@@ -100,7 +96,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApproveVideoOut | Problem]
+        Response[Problem | VideoOut]
     """
 
     kwargs = _get_kwargs(
@@ -118,7 +114,7 @@ def sync(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> ApproveVideoOut | Problem | None:
+) -> Problem | VideoOut | None:
     """Let a video held in review go on to upload (409 unless it is held).
 
     Args:
@@ -129,7 +125,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApproveVideoOut | Problem
+        Problem | VideoOut
     """
 
     return sync_detailed(
@@ -142,7 +138,7 @@ async def asyncio_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[ApproveVideoOut | Problem]:
+) -> Response[Problem | VideoOut]:
     """Let a video held in review go on to upload (409 unless it is held).
 
     Args:
@@ -153,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApproveVideoOut | Problem]
+        Response[Problem | VideoOut]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +165,7 @@ async def asyncio(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> ApproveVideoOut | Problem | None:
+) -> Problem | VideoOut | None:
     """Let a video held in review go on to upload (409 unless it is held).
 
     Args:
@@ -180,7 +176,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApproveVideoOut | Problem
+        Problem | VideoOut
     """
 
     return (

@@ -7,15 +7,15 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.reject_reject_in import RejectRejectIn
-from ...models.reject_video_out import RejectVideoOut
+from ...models.reject_in import RejectIn
+from ...models.video_out import VideoOut
 from ...types import Response
 
 
 def _get_kwargs(
     video_id: int,
     *,
-    body: RejectRejectIn,
+    body: RejectIn,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,11 +34,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | RejectVideoOut | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | VideoOut | None:
     if response.status_code == 200:
-        response_200 = RejectVideoOut.from_dict(response.json())
+        response_200 = VideoOut.from_dict(response.json())
 
         return response_200
 
@@ -83,9 +81,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | RejectVideoOut]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | VideoOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,20 +94,20 @@ def sync_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-    body: RejectRejectIn,
-) -> Response[Problem | RejectVideoOut]:
+    body: RejectIn,
+) -> Response[Problem | VideoOut]:
     """Stop a video held in review: it fails with the reason (a retry reviews it again).
 
     Args:
         video_id (int):
-        body (RejectRejectIn):
+        body (RejectIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | RejectVideoOut]
+        Response[Problem | VideoOut]
     """
 
     kwargs = _get_kwargs(
@@ -130,20 +126,20 @@ def sync(
     video_id: int,
     *,
     client: AuthenticatedClient,
-    body: RejectRejectIn,
-) -> Problem | RejectVideoOut | None:
+    body: RejectIn,
+) -> Problem | VideoOut | None:
     """Stop a video held in review: it fails with the reason (a retry reviews it again).
 
     Args:
         video_id (int):
-        body (RejectRejectIn):
+        body (RejectIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | RejectVideoOut
+        Problem | VideoOut
     """
 
     return sync_detailed(
@@ -157,20 +153,20 @@ async def asyncio_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-    body: RejectRejectIn,
-) -> Response[Problem | RejectVideoOut]:
+    body: RejectIn,
+) -> Response[Problem | VideoOut]:
     """Stop a video held in review: it fails with the reason (a retry reviews it again).
 
     Args:
         video_id (int):
-        body (RejectRejectIn):
+        body (RejectIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | RejectVideoOut]
+        Response[Problem | VideoOut]
     """
 
     kwargs = _get_kwargs(
@@ -187,20 +183,20 @@ async def asyncio(
     video_id: int,
     *,
     client: AuthenticatedClient,
-    body: RejectRejectIn,
-) -> Problem | RejectVideoOut | None:
+    body: RejectIn,
+) -> Problem | VideoOut | None:
     """Stop a video held in review: it fails with the reason (a retry reviews it again).
 
     Args:
         video_id (int):
-        body (RejectRejectIn):
+        body (RejectIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | RejectVideoOut
+        Problem | VideoOut
     """
 
     return (

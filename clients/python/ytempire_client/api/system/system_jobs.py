@@ -5,8 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.jobs import Jobs
 from ...models.problem import Problem
-from ...models.system_jobs_jobs import SystemJobsJobs
 from ...types import Response
 
 
@@ -20,11 +20,9 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | SystemJobsJobs | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Jobs | Problem | None:
     if response.status_code == 200:
-        response_200 = SystemJobsJobs.from_dict(response.json())
+        response_200 = Jobs.from_dict(response.json())
 
         return response_200
 
@@ -69,9 +67,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | SystemJobsJobs]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Jobs | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +79,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | SystemJobsJobs]:
+) -> Response[Jobs | Problem]:
     """The supervisor's periodic jobs (admins): each one's last run, its outcome and its
 
      next run. A job that failed says why and runs again at its next time.
@@ -93,7 +89,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SystemJobsJobs]
+        Response[Jobs | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -108,7 +104,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Problem | SystemJobsJobs | None:
+) -> Jobs | Problem | None:
     """The supervisor's periodic jobs (admins): each one's last run, its outcome and its
 
      next run. A job that failed says why and runs again at its next time.
@@ -118,7 +114,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SystemJobsJobs
+        Jobs | Problem
     """
 
     return sync_detailed(
@@ -129,7 +125,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | SystemJobsJobs]:
+) -> Response[Jobs | Problem]:
     """The supervisor's periodic jobs (admins): each one's last run, its outcome and its
 
      next run. A job that failed says why and runs again at its next time.
@@ -139,7 +135,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SystemJobsJobs]
+        Response[Jobs | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -152,7 +148,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Problem | SystemJobsJobs | None:
+) -> Jobs | Problem | None:
     """The supervisor's periodic jobs (admins): each one's last run, its outcome and its
 
      next run. A job that failed says why and runs again at its next time.
@@ -162,7 +158,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SystemJobsJobs
+        Jobs | Problem
     """
 
     return (

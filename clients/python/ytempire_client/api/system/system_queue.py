@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.system_queue_queue_depth import SystemQueueQueueDepth
+from ...models.queue_depth import QueueDepth
 from ...types import Response
 
 
@@ -20,11 +20,9 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | SystemQueueQueueDepth | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | QueueDepth | None:
     if response.status_code == 200:
-        response_200 = SystemQueueQueueDepth.from_dict(response.json())
+        response_200 = QueueDepth.from_dict(response.json())
 
         return response_200
 
@@ -71,7 +69,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | SystemQueueQueueDepth]:
+) -> Response[Problem | QueueDepth]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +81,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | SystemQueueQueueDepth]:
+) -> Response[Problem | QueueDepth]:
     """How much work waits: videos by status, where unfinished ones are, the oldest wait,
 
      why waiting ones wait. Your videos; an admin's answer counts every video.
@@ -93,7 +91,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SystemQueueQueueDepth]
+        Response[Problem | QueueDepth]
     """
 
     kwargs = _get_kwargs()
@@ -108,7 +106,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Problem | SystemQueueQueueDepth | None:
+) -> Problem | QueueDepth | None:
     """How much work waits: videos by status, where unfinished ones are, the oldest wait,
 
      why waiting ones wait. Your videos; an admin's answer counts every video.
@@ -118,7 +116,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SystemQueueQueueDepth
+        Problem | QueueDepth
     """
 
     return sync_detailed(
@@ -129,7 +127,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | SystemQueueQueueDepth]:
+) -> Response[Problem | QueueDepth]:
     """How much work waits: videos by status, where unfinished ones are, the oldest wait,
 
      why waiting ones wait. Your videos; an admin's answer counts every video.
@@ -139,7 +137,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SystemQueueQueueDepth]
+        Response[Problem | QueueDepth]
     """
 
     kwargs = _get_kwargs()
@@ -152,7 +150,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Problem | SystemQueueQueueDepth | None:
+) -> Problem | QueueDepth | None:
     """How much work waits: videos by status, where unfinished ones are, the oldest wait,
 
      why waiting ones wait. Your videos; an admin's answer counts every video.
@@ -162,7 +160,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SystemQueueQueueDepth
+        Problem | QueueDepth
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.system_slots_slots import SystemSlotsSlots
+from ...models.slots import Slots
 from ...types import Response
 
 
@@ -20,11 +20,9 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | SystemSlotsSlots | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | Slots | None:
     if response.status_code == 200:
-        response_200 = SystemSlotsSlots.from_dict(response.json())
+        response_200 = Slots.from_dict(response.json())
 
         return response_200
 
@@ -69,9 +67,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | SystemSlotsSlots]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | Slots]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +79,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | SystemSlotsSlots]:
+) -> Response[Problem | Slots]:
     """Slot pools, what runs where, and the telemetry admission uses.
 
 
@@ -94,7 +90,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SystemSlotsSlots]
+        Response[Problem | Slots]
     """
 
     kwargs = _get_kwargs()
@@ -109,7 +105,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Problem | SystemSlotsSlots | None:
+) -> Problem | Slots | None:
     """Slot pools, what runs where, and the telemetry admission uses.
 
 
@@ -120,7 +116,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SystemSlotsSlots
+        Problem | Slots
     """
 
     return sync_detailed(
@@ -131,7 +127,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | SystemSlotsSlots]:
+) -> Response[Problem | Slots]:
     """Slot pools, what runs where, and the telemetry admission uses.
 
 
@@ -142,7 +138,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SystemSlotsSlots]
+        Response[Problem | Slots]
     """
 
     kwargs = _get_kwargs()
@@ -155,7 +151,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Problem | SystemSlotsSlots | None:
+) -> Problem | Slots | None:
     """Slot pools, what runs where, and the telemetry admission uses.
 
 
@@ -166,7 +162,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SystemSlotsSlots
+        Problem | Slots
     """
 
     return (

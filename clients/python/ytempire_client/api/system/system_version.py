@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.system_version_version import SystemVersionVersion
+from ...models.version import Version
 from ...types import Response
 
 
@@ -20,11 +20,9 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | SystemVersionVersion | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | Version | None:
     if response.status_code == 200:
-        response_200 = SystemVersionVersion.from_dict(response.json())
+        response_200 = Version.from_dict(response.json())
 
         return response_200
 
@@ -69,9 +67,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | SystemVersionVersion]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | Version]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +79,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | SystemVersionVersion]:
+) -> Response[Problem | Version]:
     """The appliance's version, Python's, the key libraries' and the database migration.
 
     Raises:
@@ -91,7 +87,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SystemVersionVersion]
+        Response[Problem | Version]
     """
 
     kwargs = _get_kwargs()
@@ -106,7 +102,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Problem | SystemVersionVersion | None:
+) -> Problem | Version | None:
     """The appliance's version, Python's, the key libraries' and the database migration.
 
     Raises:
@@ -114,7 +110,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SystemVersionVersion
+        Problem | Version
     """
 
     return sync_detailed(
@@ -125,7 +121,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | SystemVersionVersion]:
+) -> Response[Problem | Version]:
     """The appliance's version, Python's, the key libraries' and the database migration.
 
     Raises:
@@ -133,7 +129,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SystemVersionVersion]
+        Response[Problem | Version]
     """
 
     kwargs = _get_kwargs()
@@ -146,7 +142,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Problem | SystemVersionVersion | None:
+) -> Problem | Version | None:
     """The appliance's version, Python's, the key libraries' and the database migration.
 
     Raises:
@@ -154,7 +150,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SystemVersionVersion
+        Problem | Version
     """
 
     return (

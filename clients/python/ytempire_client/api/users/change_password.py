@@ -5,14 +5,14 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.change_password_password_change import ChangePasswordPasswordChange
+from ...models.password_change import PasswordChange
 from ...models.problem import Problem
 from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: ChangePasswordPasswordChange,
+    body: PasswordChange,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -87,12 +87,12 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: ChangePasswordPasswordChange,
+    body: PasswordChange,
 ) -> Response[Any | Problem]:
     """Change your password. Every session ends, this one too: sign in again.
 
     Args:
-        body (ChangePasswordPasswordChange):
+        body (PasswordChange):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -116,12 +116,12 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: ChangePasswordPasswordChange,
+    body: PasswordChange,
 ) -> Any | Problem | None:
     """Change your password. Every session ends, this one too: sign in again.
 
     Args:
-        body (ChangePasswordPasswordChange):
+        body (PasswordChange):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,12 +140,12 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: ChangePasswordPasswordChange,
+    body: PasswordChange,
 ) -> Response[Any | Problem]:
     """Change your password. Every session ends, this one too: sign in again.
 
     Args:
-        body (ChangePasswordPasswordChange):
+        body (PasswordChange):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -167,12 +167,12 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: ChangePasswordPasswordChange,
+    body: PasswordChange,
 ) -> Any | Problem | None:
     """Change your password. Every session ends, this one too: sign in again.
 
     Args:
-        body (ChangePasswordPasswordChange):
+        body (PasswordChange):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

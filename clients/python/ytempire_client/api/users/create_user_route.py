@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.create_user_route_user_in import CreateUserRouteUserIn
-from ...models.create_user_route_user_out import CreateUserRouteUserOut
 from ...models.problem import Problem
+from ...models.user_in import UserIn
+from ...models.user_out import UserOut
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: CreateUserRouteUserIn,
+    body: UserIn,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -33,11 +33,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreateUserRouteUserOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | UserOut | None:
     if response.status_code == 201:
-        response_201 = CreateUserRouteUserOut.from_dict(response.json())
+        response_201 = UserOut.from_dict(response.json())
 
         return response_201
 
@@ -82,9 +80,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreateUserRouteUserOut | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | UserOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,21 +92,21 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateUserRouteUserIn,
+    body: UserIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[CreateUserRouteUserOut | Problem]:
+) -> Response[Problem | UserOut]:
     """Create a user (admins only).
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateUserRouteUserIn):
+        body (UserIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateUserRouteUserOut | Problem]
+        Response[Problem | UserOut]
     """
 
     kwargs = _get_kwargs(
@@ -128,21 +124,21 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: CreateUserRouteUserIn,
+    body: UserIn,
     idempotency_key: str | Unset = UNSET,
-) -> CreateUserRouteUserOut | Problem | None:
+) -> Problem | UserOut | None:
     """Create a user (admins only).
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateUserRouteUserIn):
+        body (UserIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateUserRouteUserOut | Problem
+        Problem | UserOut
     """
 
     return sync_detailed(
@@ -155,21 +151,21 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateUserRouteUserIn,
+    body: UserIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[CreateUserRouteUserOut | Problem]:
+) -> Response[Problem | UserOut]:
     """Create a user (admins only).
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateUserRouteUserIn):
+        body (UserIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateUserRouteUserOut | Problem]
+        Response[Problem | UserOut]
     """
 
     kwargs = _get_kwargs(
@@ -185,21 +181,21 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: CreateUserRouteUserIn,
+    body: UserIn,
     idempotency_key: str | Unset = UNSET,
-) -> CreateUserRouteUserOut | Problem | None:
+) -> Problem | UserOut | None:
     """Create a user (admins only).
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateUserRouteUserIn):
+        body (UserIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateUserRouteUserOut | Problem
+        Problem | UserOut
     """
 
     return (

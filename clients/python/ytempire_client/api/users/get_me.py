@@ -5,8 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_me_user_out import GetMeUserOut
 from ...models.problem import Problem
+from ...models.user_out import UserOut
 from ...types import Response
 
 
@@ -20,9 +20,9 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> GetMeUserOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | UserOut | None:
     if response.status_code == 200:
-        response_200 = GetMeUserOut.from_dict(response.json())
+        response_200 = UserOut.from_dict(response.json())
 
         return response_200
 
@@ -67,9 +67,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GetMeUserOut | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | UserOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -81,7 +79,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[GetMeUserOut | Problem]:
+) -> Response[Problem | UserOut]:
     """Who you are signed in as.
 
     Raises:
@@ -89,7 +87,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetMeUserOut | Problem]
+        Response[Problem | UserOut]
     """
 
     kwargs = _get_kwargs()
@@ -104,7 +102,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> GetMeUserOut | Problem | None:
+) -> Problem | UserOut | None:
     """Who you are signed in as.
 
     Raises:
@@ -112,7 +110,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetMeUserOut | Problem
+        Problem | UserOut
     """
 
     return sync_detailed(
@@ -123,7 +121,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[GetMeUserOut | Problem]:
+) -> Response[Problem | UserOut]:
     """Who you are signed in as.
 
     Raises:
@@ -131,7 +129,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetMeUserOut | Problem]
+        Response[Problem | UserOut]
     """
 
     kwargs = _get_kwargs()
@@ -144,7 +142,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> GetMeUserOut | Problem | None:
+) -> Problem | UserOut | None:
     """Who you are signed in as.
 
     Raises:
@@ -152,7 +150,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetMeUserOut | Problem
+        Problem | UserOut
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_user_user_out import GetUserUserOut
 from ...models.problem import Problem
+from ...models.user_out import UserOut
 from ...types import Response
 
 
@@ -25,11 +25,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GetUserUserOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | UserOut | None:
     if response.status_code == 200:
-        response_200 = GetUserUserOut.from_dict(response.json())
+        response_200 = UserOut.from_dict(response.json())
 
         return response_200
 
@@ -74,9 +72,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GetUserUserOut | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | UserOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +85,7 @@ def sync_detailed(
     user_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetUserUserOut | Problem]:
+) -> Response[Problem | UserOut]:
     """One user: yourself, or anyone for an admin.
 
     Args:
@@ -100,7 +96,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetUserUserOut | Problem]
+        Response[Problem | UserOut]
     """
 
     kwargs = _get_kwargs(
@@ -118,7 +114,7 @@ def sync(
     user_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetUserUserOut | Problem | None:
+) -> Problem | UserOut | None:
     """One user: yourself, or anyone for an admin.
 
     Args:
@@ -129,7 +125,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetUserUserOut | Problem
+        Problem | UserOut
     """
 
     return sync_detailed(
@@ -142,7 +138,7 @@ async def asyncio_detailed(
     user_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetUserUserOut | Problem]:
+) -> Response[Problem | UserOut]:
     """One user: yourself, or anyone for an admin.
 
     Args:
@@ -153,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetUserUserOut | Problem]
+        Response[Problem | UserOut]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +165,7 @@ async def asyncio(
     user_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetUserUserOut | Problem | None:
+) -> Problem | UserOut | None:
     """One user: yourself, or anyone for an admin.
 
     Args:
@@ -180,7 +176,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetUserUserOut | Problem
+        Problem | UserOut
     """
 
     return (

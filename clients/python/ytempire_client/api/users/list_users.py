@@ -5,8 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.list_users_user_page import ListUsersUserPage
 from ...models.problem import Problem
+from ...models.user_page import UserPage
 from ...types import UNSET, Response, Unset
 
 
@@ -38,11 +38,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ListUsersUserPage | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | UserPage | None:
     if response.status_code == 200:
-        response_200 = ListUsersUserPage.from_dict(response.json())
+        response_200 = UserPage.from_dict(response.json())
 
         return response_200
 
@@ -87,9 +85,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ListUsersUserPage | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | UserPage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -103,7 +99,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> Response[ListUsersUserPage | Problem]:
+) -> Response[Problem | UserPage]:
     """Every user (admins only), newest first.
 
     Args:
@@ -115,7 +111,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ListUsersUserPage | Problem]
+        Response[Problem | UserPage]
     """
 
     kwargs = _get_kwargs(
@@ -135,7 +131,7 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> ListUsersUserPage | Problem | None:
+) -> Problem | UserPage | None:
     """Every user (admins only), newest first.
 
     Args:
@@ -147,7 +143,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ListUsersUserPage | Problem
+        Problem | UserPage
     """
 
     return sync_detailed(
@@ -162,7 +158,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> Response[ListUsersUserPage | Problem]:
+) -> Response[Problem | UserPage]:
     """Every user (admins only), newest first.
 
     Args:
@@ -174,7 +170,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ListUsersUserPage | Problem]
+        Response[Problem | UserPage]
     """
 
     kwargs = _get_kwargs(
@@ -192,7 +188,7 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> ListUsersUserPage | Problem | None:
+) -> Problem | UserPage | None:
     """Every user (admins only), newest first.
 
     Args:
@@ -204,7 +200,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ListUsersUserPage | Problem
+        Problem | UserPage
     """
 
     return (

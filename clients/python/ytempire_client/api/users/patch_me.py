@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.patch_me_profile_patch import PatchMeProfilePatch
-from ...models.patch_me_user_out import PatchMeUserOut
 from ...models.problem import Problem
+from ...models.profile_patch import ProfilePatch
+from ...models.user_out import UserOut
 from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: PatchMeProfilePatch,
+    body: ProfilePatch,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -30,11 +30,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> PatchMeUserOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | UserOut | None:
     if response.status_code == 200:
-        response_200 = PatchMeUserOut.from_dict(response.json())
+        response_200 = UserOut.from_dict(response.json())
 
         return response_200
 
@@ -79,9 +77,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[PatchMeUserOut | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | UserOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -93,19 +89,19 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: PatchMeProfilePatch,
-) -> Response[PatchMeUserOut | Problem]:
+    body: ProfilePatch,
+) -> Response[Problem | UserOut]:
     """Change your display name.
 
     Args:
-        body (PatchMeProfilePatch):
+        body (ProfilePatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PatchMeUserOut | Problem]
+        Response[Problem | UserOut]
     """
 
     kwargs = _get_kwargs(
@@ -122,19 +118,19 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: PatchMeProfilePatch,
-) -> PatchMeUserOut | Problem | None:
+    body: ProfilePatch,
+) -> Problem | UserOut | None:
     """Change your display name.
 
     Args:
-        body (PatchMeProfilePatch):
+        body (ProfilePatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PatchMeUserOut | Problem
+        Problem | UserOut
     """
 
     return sync_detailed(
@@ -146,19 +142,19 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: PatchMeProfilePatch,
-) -> Response[PatchMeUserOut | Problem]:
+    body: ProfilePatch,
+) -> Response[Problem | UserOut]:
     """Change your display name.
 
     Args:
-        body (PatchMeProfilePatch):
+        body (ProfilePatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PatchMeUserOut | Problem]
+        Response[Problem | UserOut]
     """
 
     kwargs = _get_kwargs(
@@ -173,19 +169,19 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: PatchMeProfilePatch,
-) -> PatchMeUserOut | Problem | None:
+    body: ProfilePatch,
+) -> Problem | UserOut | None:
     """Change your display name.
 
     Args:
-        body (PatchMeProfilePatch):
+        body (ProfilePatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PatchMeUserOut | Problem
+        Problem | UserOut
     """
 
     return (

@@ -6,16 +6,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.patch_user_user_out import PatchUserUserOut
-from ...models.patch_user_user_patch import PatchUserUserPatch
 from ...models.problem import Problem
+from ...models.user_out import UserOut
+from ...models.user_patch import UserPatch
 from ...types import Response
 
 
 def _get_kwargs(
     user_id: int,
     *,
-    body: PatchUserUserPatch,
+    body: UserPatch,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,11 +34,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> PatchUserUserOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | UserOut | None:
     if response.status_code == 200:
-        response_200 = PatchUserUserOut.from_dict(response.json())
+        response_200 = UserOut.from_dict(response.json())
 
         return response_200
 
@@ -83,9 +81,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[PatchUserUserOut | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | UserOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,8 +94,8 @@ def sync_detailed(
     user_id: int,
     *,
     client: AuthenticatedClient,
-    body: PatchUserUserPatch,
-) -> Response[PatchUserUserOut | Problem]:
+    body: UserPatch,
+) -> Response[Problem | UserOut]:
     """Set a user's role, disable or enable them, or rename them (admins only).
 
 
@@ -107,14 +103,14 @@ def sync_detailed(
 
     Args:
         user_id (int):
-        body (PatchUserUserPatch):
+        body (UserPatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PatchUserUserOut | Problem]
+        Response[Problem | UserOut]
     """
 
     kwargs = _get_kwargs(
@@ -133,8 +129,8 @@ def sync(
     user_id: int,
     *,
     client: AuthenticatedClient,
-    body: PatchUserUserPatch,
-) -> PatchUserUserOut | Problem | None:
+    body: UserPatch,
+) -> Problem | UserOut | None:
     """Set a user's role, disable or enable them, or rename them (admins only).
 
 
@@ -142,14 +138,14 @@ def sync(
 
     Args:
         user_id (int):
-        body (PatchUserUserPatch):
+        body (UserPatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PatchUserUserOut | Problem
+        Problem | UserOut
     """
 
     return sync_detailed(
@@ -163,8 +159,8 @@ async def asyncio_detailed(
     user_id: int,
     *,
     client: AuthenticatedClient,
-    body: PatchUserUserPatch,
-) -> Response[PatchUserUserOut | Problem]:
+    body: UserPatch,
+) -> Response[Problem | UserOut]:
     """Set a user's role, disable or enable them, or rename them (admins only).
 
 
@@ -172,14 +168,14 @@ async def asyncio_detailed(
 
     Args:
         user_id (int):
-        body (PatchUserUserPatch):
+        body (UserPatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PatchUserUserOut | Problem]
+        Response[Problem | UserOut]
     """
 
     kwargs = _get_kwargs(
@@ -196,8 +192,8 @@ async def asyncio(
     user_id: int,
     *,
     client: AuthenticatedClient,
-    body: PatchUserUserPatch,
-) -> PatchUserUserOut | Problem | None:
+    body: UserPatch,
+) -> Problem | UserOut | None:
     """Set a user's role, disable or enable them, or rename them (admins only).
 
 
@@ -205,14 +201,14 @@ async def asyncio(
 
     Args:
         user_id (int):
-        body (PatchUserUserPatch):
+        body (UserPatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PatchUserUserOut | Problem
+        Problem | UserOut
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.cancel_video_video_out import CancelVideoVideoOut
 from ...models.problem import Problem
+from ...models.video_out import VideoOut
 from ...types import Response
 
 
@@ -25,11 +25,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CancelVideoVideoOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | VideoOut | None:
     if response.status_code == 200:
-        response_200 = CancelVideoVideoOut.from_dict(response.json())
+        response_200 = VideoOut.from_dict(response.json())
 
         return response_200
 
@@ -74,9 +72,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CancelVideoVideoOut | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | VideoOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +85,7 @@ def sync_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[CancelVideoVideoOut | Problem]:
+) -> Response[Problem | VideoOut]:
     """Cancel a video: its queued stages at once; a running stage's worker is stopped
 
      right after (the stage then shows `cancelled`).
@@ -102,7 +98,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CancelVideoVideoOut | Problem]
+        Response[Problem | VideoOut]
     """
 
     kwargs = _get_kwargs(
@@ -120,7 +116,7 @@ def sync(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> CancelVideoVideoOut | Problem | None:
+) -> Problem | VideoOut | None:
     """Cancel a video: its queued stages at once; a running stage's worker is stopped
 
      right after (the stage then shows `cancelled`).
@@ -133,7 +129,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CancelVideoVideoOut | Problem
+        Problem | VideoOut
     """
 
     return sync_detailed(
@@ -146,7 +142,7 @@ async def asyncio_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[CancelVideoVideoOut | Problem]:
+) -> Response[Problem | VideoOut]:
     """Cancel a video: its queued stages at once; a running stage's worker is stopped
 
      right after (the stage then shows `cancelled`).
@@ -159,7 +155,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CancelVideoVideoOut | Problem]
+        Response[Problem | VideoOut]
     """
 
     kwargs = _get_kwargs(
@@ -175,7 +171,7 @@ async def asyncio(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> CancelVideoVideoOut | Problem | None:
+) -> Problem | VideoOut | None:
     """Cancel a video: its queued stages at once; a running stage's worker is stopped
 
      right after (the stage then shows `cancelled`).
@@ -188,7 +184,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CancelVideoVideoOut | Problem
+        Problem | VideoOut
     """
 
     return (

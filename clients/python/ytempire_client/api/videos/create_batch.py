@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.create_batch_batch_in import CreateBatchBatchIn
-from ...models.create_batch_video_batch import CreateBatchVideoBatch
+from ...models.batch_in import BatchIn
 from ...models.problem import Problem
+from ...models.video_batch import VideoBatch
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: CreateBatchBatchIn,
+    body: BatchIn,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -33,11 +33,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreateBatchVideoBatch | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | VideoBatch | None:
     if response.status_code == 201:
-        response_201 = CreateBatchVideoBatch.from_dict(response.json())
+        response_201 = VideoBatch.from_dict(response.json())
 
         return response_201
 
@@ -84,7 +82,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreateBatchVideoBatch | Problem]:
+) -> Response[Problem | VideoBatch]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,9 +94,9 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateBatchBatchIn,
+    body: BatchIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[CreateBatchVideoBatch | Problem]:
+) -> Response[Problem | VideoBatch]:
     """Queue up to 500 videos in one transaction: all of them, or none.
 
 
@@ -107,15 +105,14 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateBatchBatchIn): Many videos at once: all of them are queued, in one
-            transaction, or none.
+        body (BatchIn): Many videos at once: all of them are queued, in one transaction, or none.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateBatchVideoBatch | Problem]
+        Response[Problem | VideoBatch]
     """
 
     kwargs = _get_kwargs(
@@ -133,9 +130,9 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: CreateBatchBatchIn,
+    body: BatchIn,
     idempotency_key: str | Unset = UNSET,
-) -> CreateBatchVideoBatch | Problem | None:
+) -> Problem | VideoBatch | None:
     """Queue up to 500 videos in one transaction: all of them, or none.
 
 
@@ -144,15 +141,14 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateBatchBatchIn): Many videos at once: all of them are queued, in one
-            transaction, or none.
+        body (BatchIn): Many videos at once: all of them are queued, in one transaction, or none.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateBatchVideoBatch | Problem
+        Problem | VideoBatch
     """
 
     return sync_detailed(
@@ -165,9 +161,9 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateBatchBatchIn,
+    body: BatchIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[CreateBatchVideoBatch | Problem]:
+) -> Response[Problem | VideoBatch]:
     """Queue up to 500 videos in one transaction: all of them, or none.
 
 
@@ -176,15 +172,14 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateBatchBatchIn): Many videos at once: all of them are queued, in one
-            transaction, or none.
+        body (BatchIn): Many videos at once: all of them are queued, in one transaction, or none.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateBatchVideoBatch | Problem]
+        Response[Problem | VideoBatch]
     """
 
     kwargs = _get_kwargs(
@@ -200,9 +195,9 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: CreateBatchBatchIn,
+    body: BatchIn,
     idempotency_key: str | Unset = UNSET,
-) -> CreateBatchVideoBatch | Problem | None:
+) -> Problem | VideoBatch | None:
     """Queue up to 500 videos in one transaction: all of them, or none.
 
 
@@ -211,15 +206,14 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateBatchBatchIn): Many videos at once: all of them are queued, in one
-            transaction, or none.
+        body (BatchIn): Many videos at once: all of them are queued, in one transaction, or none.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateBatchVideoBatch | Problem
+        Problem | VideoBatch
     """
 
     return (

@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.create_video_video_in import CreateVideoVideoIn
-from ...models.create_video_video_out import CreateVideoVideoOut
 from ...models.problem import Problem
+from ...models.video_in import VideoIn
+from ...models.video_out import VideoOut
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: CreateVideoVideoIn,
+    body: VideoIn,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -33,11 +33,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreateVideoVideoOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | VideoOut | None:
     if response.status_code == 201:
-        response_201 = CreateVideoVideoOut.from_dict(response.json())
+        response_201 = VideoOut.from_dict(response.json())
 
         return response_201
 
@@ -82,9 +80,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreateVideoVideoOut | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | VideoOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,9 +92,9 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateVideoVideoIn,
+    body: VideoIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[CreateVideoVideoOut | Problem]:
+) -> Response[Problem | VideoOut]:
     """Queue a video from a topic on one of your channels.
 
 
@@ -106,14 +102,14 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateVideoVideoIn): A video to queue on one of your channels.
+        body (VideoIn): A video to queue on one of your channels.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateVideoVideoOut | Problem]
+        Response[Problem | VideoOut]
     """
 
     kwargs = _get_kwargs(
@@ -131,9 +127,9 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: CreateVideoVideoIn,
+    body: VideoIn,
     idempotency_key: str | Unset = UNSET,
-) -> CreateVideoVideoOut | Problem | None:
+) -> Problem | VideoOut | None:
     """Queue a video from a topic on one of your channels.
 
 
@@ -141,14 +137,14 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateVideoVideoIn): A video to queue on one of your channels.
+        body (VideoIn): A video to queue on one of your channels.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateVideoVideoOut | Problem
+        Problem | VideoOut
     """
 
     return sync_detailed(
@@ -161,9 +157,9 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateVideoVideoIn,
+    body: VideoIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[CreateVideoVideoOut | Problem]:
+) -> Response[Problem | VideoOut]:
     """Queue a video from a topic on one of your channels.
 
 
@@ -171,14 +167,14 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateVideoVideoIn): A video to queue on one of your channels.
+        body (VideoIn): A video to queue on one of your channels.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateVideoVideoOut | Problem]
+        Response[Problem | VideoOut]
     """
 
     kwargs = _get_kwargs(
@@ -194,9 +190,9 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: CreateVideoVideoIn,
+    body: VideoIn,
     idempotency_key: str | Unset = UNSET,
-) -> CreateVideoVideoOut | Problem | None:
+) -> Problem | VideoOut | None:
     """Queue a video from a topic on one of your channels.
 
 
@@ -204,14 +200,14 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateVideoVideoIn): A video to queue on one of your channels.
+        body (VideoIn): A video to queue on one of your channels.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateVideoVideoOut | Problem
+        Problem | VideoOut
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_costs_costs import GetCostsCosts
+from ...models.costs import Costs
 from ...models.problem import Problem
 from ...types import Response
 
@@ -25,11 +25,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GetCostsCosts | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Costs | Problem | None:
     if response.status_code == 200:
-        response_200 = GetCostsCosts.from_dict(response.json())
+        response_200 = Costs.from_dict(response.json())
 
         return response_200
 
@@ -74,9 +72,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GetCostsCosts | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Costs | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +85,7 @@ def sync_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetCostsCosts | Problem]:
+) -> Response[Costs | Problem]:
     """What the video has cost so far: each provider call, and the exact total.
 
     Args:
@@ -100,7 +96,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetCostsCosts | Problem]
+        Response[Costs | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -118,7 +114,7 @@ def sync(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetCostsCosts | Problem | None:
+) -> Costs | Problem | None:
     """What the video has cost so far: each provider call, and the exact total.
 
     Args:
@@ -129,7 +125,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetCostsCosts | Problem
+        Costs | Problem
     """
 
     return sync_detailed(
@@ -142,7 +138,7 @@ async def asyncio_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetCostsCosts | Problem]:
+) -> Response[Costs | Problem]:
     """What the video has cost so far: each provider call, and the exact total.
 
     Args:
@@ -153,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetCostsCosts | Problem]
+        Response[Costs | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +165,7 @@ async def asyncio(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetCostsCosts | Problem | None:
+) -> Costs | Problem | None:
     """What the video has cost so far: each provider call, and the exact total.
 
     Args:
@@ -180,7 +176,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetCostsCosts | Problem
+        Costs | Problem
     """
 
     return (

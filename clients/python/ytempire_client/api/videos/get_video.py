@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_video_video_detail import GetVideoVideoDetail
 from ...models.problem import Problem
+from ...models.video_detail import VideoDetail
 from ...types import Response
 
 
@@ -25,11 +25,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GetVideoVideoDetail | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | VideoDetail | None:
     if response.status_code == 200:
-        response_200 = GetVideoVideoDetail.from_dict(response.json())
+        response_200 = VideoDetail.from_dict(response.json())
 
         return response_200
 
@@ -76,7 +74,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GetVideoVideoDetail | Problem]:
+) -> Response[Problem | VideoDetail]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +87,7 @@ def sync_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetVideoVideoDetail | Problem]:
+) -> Response[Problem | VideoDetail]:
     """One video: stages, attempts, progress, errors, recent events, costs and files.
 
     Args:
@@ -100,7 +98,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetVideoVideoDetail | Problem]
+        Response[Problem | VideoDetail]
     """
 
     kwargs = _get_kwargs(
@@ -118,7 +116,7 @@ def sync(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetVideoVideoDetail | Problem | None:
+) -> Problem | VideoDetail | None:
     """One video: stages, attempts, progress, errors, recent events, costs and files.
 
     Args:
@@ -129,7 +127,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetVideoVideoDetail | Problem
+        Problem | VideoDetail
     """
 
     return sync_detailed(
@@ -142,7 +140,7 @@ async def asyncio_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetVideoVideoDetail | Problem]:
+) -> Response[Problem | VideoDetail]:
     """One video: stages, attempts, progress, errors, recent events, costs and files.
 
     Args:
@@ -153,7 +151,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetVideoVideoDetail | Problem]
+        Response[Problem | VideoDetail]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +167,7 @@ async def asyncio(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetVideoVideoDetail | Problem | None:
+) -> Problem | VideoDetail | None:
     """One video: stages, attempts, progress, errors, recent events, costs and files.
 
     Args:
@@ -180,7 +178,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetVideoVideoDetail | Problem
+        Problem | VideoDetail
     """
 
     return (

@@ -7,8 +7,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.list_videos_status_type_0 import ListVideosStatusType0
-from ...models.list_videos_video_page import ListVideosVideoPage
 from ...models.problem import Problem
+from ...models.video_page import VideoPage
 from ...types import UNSET, Response, Unset
 
 
@@ -78,11 +78,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ListVideosVideoPage | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | VideoPage | None:
     if response.status_code == 200:
-        response_200 = ListVideosVideoPage.from_dict(response.json())
+        response_200 = VideoPage.from_dict(response.json())
 
         return response_200
 
@@ -127,9 +125,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ListVideosVideoPage | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | VideoPage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -147,7 +143,7 @@ def sync_detailed(
     channel_id: int | None | Unset = UNSET,
     created_after: datetime.datetime | None | Unset = UNSET,
     created_before: datetime.datetime | None | Unset = UNSET,
-) -> Response[ListVideosVideoPage | Problem]:
+) -> Response[Problem | VideoPage]:
     """Your videos, newest first (admins: everyone's), optionally filtered.
 
 
@@ -167,7 +163,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ListVideosVideoPage | Problem]
+        Response[Problem | VideoPage]
     """
 
     kwargs = _get_kwargs(
@@ -195,7 +191,7 @@ def sync(
     channel_id: int | None | Unset = UNSET,
     created_after: datetime.datetime | None | Unset = UNSET,
     created_before: datetime.datetime | None | Unset = UNSET,
-) -> ListVideosVideoPage | Problem | None:
+) -> Problem | VideoPage | None:
     """Your videos, newest first (admins: everyone's), optionally filtered.
 
 
@@ -215,7 +211,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ListVideosVideoPage | Problem
+        Problem | VideoPage
     """
 
     return sync_detailed(
@@ -238,7 +234,7 @@ async def asyncio_detailed(
     channel_id: int | None | Unset = UNSET,
     created_after: datetime.datetime | None | Unset = UNSET,
     created_before: datetime.datetime | None | Unset = UNSET,
-) -> Response[ListVideosVideoPage | Problem]:
+) -> Response[Problem | VideoPage]:
     """Your videos, newest first (admins: everyone's), optionally filtered.
 
 
@@ -258,7 +254,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ListVideosVideoPage | Problem]
+        Response[Problem | VideoPage]
     """
 
     kwargs = _get_kwargs(
@@ -284,7 +280,7 @@ async def asyncio(
     channel_id: int | None | Unset = UNSET,
     created_after: datetime.datetime | None | Unset = UNSET,
     created_before: datetime.datetime | None | Unset = UNSET,
-) -> ListVideosVideoPage | Problem | None:
+) -> Problem | VideoPage | None:
     """Your videos, newest first (admins: everyone's), optionally filtered.
 
 
@@ -304,7 +300,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ListVideosVideoPage | Problem
+        Problem | VideoPage
     """
 
     return (

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.retry_video_video_out import RetryVideoVideoOut
+from ...models.video_out import VideoOut
 from ...types import Response
 
 
@@ -25,11 +25,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | RetryVideoVideoOut | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | VideoOut | None:
     if response.status_code == 200:
-        response_200 = RetryVideoVideoOut.from_dict(response.json())
+        response_200 = VideoOut.from_dict(response.json())
 
         return response_200
 
@@ -74,9 +72,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | RetryVideoVideoOut]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | VideoOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +85,7 @@ def sync_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | RetryVideoVideoOut]:
+) -> Response[Problem | VideoOut]:
     """Queue a failed, cancelled or over-budget video again; finished stages are kept.
 
     Args:
@@ -100,7 +96,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | RetryVideoVideoOut]
+        Response[Problem | VideoOut]
     """
 
     kwargs = _get_kwargs(
@@ -118,7 +114,7 @@ def sync(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> Problem | RetryVideoVideoOut | None:
+) -> Problem | VideoOut | None:
     """Queue a failed, cancelled or over-budget video again; finished stages are kept.
 
     Args:
@@ -129,7 +125,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | RetryVideoVideoOut
+        Problem | VideoOut
     """
 
     return sync_detailed(
@@ -142,7 +138,7 @@ async def asyncio_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | RetryVideoVideoOut]:
+) -> Response[Problem | VideoOut]:
     """Queue a failed, cancelled or over-budget video again; finished stages are kept.
 
     Args:
@@ -153,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | RetryVideoVideoOut]
+        Response[Problem | VideoOut]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +165,7 @@ async def asyncio(
     video_id: int,
     *,
     client: AuthenticatedClient,
-) -> Problem | RetryVideoVideoOut | None:
+) -> Problem | VideoOut | None:
     """Queue a failed, cancelled or over-budget video again; finished stages are kept.
 
     Args:
@@ -180,7 +176,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | RetryVideoVideoOut
+        Problem | VideoOut
     """
 
     return (

@@ -7,15 +7,15 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.update_video_video_out import UpdateVideoVideoOut
-from ...models.update_video_video_patch import UpdateVideoVideoPatch
+from ...models.video_out import VideoOut
+from ...models.video_patch import VideoPatch
 from ...types import Response
 
 
 def _get_kwargs(
     video_id: int,
     *,
-    body: UpdateVideoVideoPatch,
+    body: VideoPatch,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,11 +34,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | UpdateVideoVideoOut | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | VideoOut | None:
     if response.status_code == 200:
-        response_200 = UpdateVideoVideoOut.from_dict(response.json())
+        response_200 = VideoOut.from_dict(response.json())
 
         return response_200
 
@@ -83,9 +81,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | UpdateVideoVideoOut]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | VideoOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,8 +94,8 @@ def sync_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateVideoVideoPatch,
-) -> Response[Problem | UpdateVideoVideoOut]:
+    body: VideoPatch,
+) -> Response[Problem | VideoOut]:
     """Change a video's budget, downgrade point or priority.
 
 
@@ -108,8 +104,8 @@ def sync_detailed(
 
     Args:
         video_id (int):
-        body (UpdateVideoVideoPatch): What can change on a video once queued: its budget (to
-            resume one that stopped
+        body (VideoPatch): What can change on a video once queued: its budget (to resume one that
+            stopped
             over budget, then retry it) and its priority.
 
     Raises:
@@ -117,7 +113,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | UpdateVideoVideoOut]
+        Response[Problem | VideoOut]
     """
 
     kwargs = _get_kwargs(
@@ -136,8 +132,8 @@ def sync(
     video_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateVideoVideoPatch,
-) -> Problem | UpdateVideoVideoOut | None:
+    body: VideoPatch,
+) -> Problem | VideoOut | None:
     """Change a video's budget, downgrade point or priority.
 
 
@@ -146,8 +142,8 @@ def sync(
 
     Args:
         video_id (int):
-        body (UpdateVideoVideoPatch): What can change on a video once queued: its budget (to
-            resume one that stopped
+        body (VideoPatch): What can change on a video once queued: its budget (to resume one that
+            stopped
             over budget, then retry it) and its priority.
 
     Raises:
@@ -155,7 +151,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | UpdateVideoVideoOut
+        Problem | VideoOut
     """
 
     return sync_detailed(
@@ -169,8 +165,8 @@ async def asyncio_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateVideoVideoPatch,
-) -> Response[Problem | UpdateVideoVideoOut]:
+    body: VideoPatch,
+) -> Response[Problem | VideoOut]:
     """Change a video's budget, downgrade point or priority.
 
 
@@ -179,8 +175,8 @@ async def asyncio_detailed(
 
     Args:
         video_id (int):
-        body (UpdateVideoVideoPatch): What can change on a video once queued: its budget (to
-            resume one that stopped
+        body (VideoPatch): What can change on a video once queued: its budget (to resume one that
+            stopped
             over budget, then retry it) and its priority.
 
     Raises:
@@ -188,7 +184,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | UpdateVideoVideoOut]
+        Response[Problem | VideoOut]
     """
 
     kwargs = _get_kwargs(
@@ -205,8 +201,8 @@ async def asyncio(
     video_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateVideoVideoPatch,
-) -> Problem | UpdateVideoVideoOut | None:
+    body: VideoPatch,
+) -> Problem | VideoOut | None:
     """Change a video's budget, downgrade point or priority.
 
 
@@ -215,8 +211,8 @@ async def asyncio(
 
     Args:
         video_id (int):
-        body (UpdateVideoVideoPatch): What can change on a video once queued: its budget (to
-            resume one that stopped
+        body (VideoPatch): What can change on a video once queued: its budget (to resume one that
+            stopped
             over budget, then retry it) and its priority.
 
     Raises:
@@ -224,7 +220,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | UpdateVideoVideoOut
+        Problem | VideoOut
     """
 
     return (

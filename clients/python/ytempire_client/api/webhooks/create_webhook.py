@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.create_webhook_webhook_created import CreateWebhookWebhookCreated
-from ...models.create_webhook_webhook_in import CreateWebhookWebhookIn
 from ...models.problem import Problem
+from ...models.webhook_created import WebhookCreated
+from ...models.webhook_in import WebhookIn
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: CreateWebhookWebhookIn,
+    body: WebhookIn,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -35,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreateWebhookWebhookCreated | Problem | None:
+) -> Problem | WebhookCreated | None:
     if response.status_code == 201:
-        response_201 = CreateWebhookWebhookCreated.from_dict(response.json())
+        response_201 = WebhookCreated.from_dict(response.json())
 
         return response_201
 
@@ -84,7 +84,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreateWebhookWebhookCreated | Problem]:
+) -> Response[Problem | WebhookCreated]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,21 +96,21 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateWebhookWebhookIn,
+    body: WebhookIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[CreateWebhookWebhookCreated | Problem]:
+) -> Response[Problem | WebhookCreated]:
     """Register an endpoint. Its signing secret is in this answer only.
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateWebhookWebhookIn):
+        body (WebhookIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateWebhookWebhookCreated | Problem]
+        Response[Problem | WebhookCreated]
     """
 
     kwargs = _get_kwargs(
@@ -128,21 +128,21 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: CreateWebhookWebhookIn,
+    body: WebhookIn,
     idempotency_key: str | Unset = UNSET,
-) -> CreateWebhookWebhookCreated | Problem | None:
+) -> Problem | WebhookCreated | None:
     """Register an endpoint. Its signing secret is in this answer only.
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateWebhookWebhookIn):
+        body (WebhookIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateWebhookWebhookCreated | Problem
+        Problem | WebhookCreated
     """
 
     return sync_detailed(
@@ -155,21 +155,21 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateWebhookWebhookIn,
+    body: WebhookIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[CreateWebhookWebhookCreated | Problem]:
+) -> Response[Problem | WebhookCreated]:
     """Register an endpoint. Its signing secret is in this answer only.
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateWebhookWebhookIn):
+        body (WebhookIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateWebhookWebhookCreated | Problem]
+        Response[Problem | WebhookCreated]
     """
 
     kwargs = _get_kwargs(
@@ -185,21 +185,21 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: CreateWebhookWebhookIn,
+    body: WebhookIn,
     idempotency_key: str | Unset = UNSET,
-) -> CreateWebhookWebhookCreated | Problem | None:
+) -> Problem | WebhookCreated | None:
     """Register an endpoint. Its signing secret is in this answer only.
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateWebhookWebhookIn):
+        body (WebhookIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateWebhookWebhookCreated | Problem
+        Problem | WebhookCreated
     """
 
     return (

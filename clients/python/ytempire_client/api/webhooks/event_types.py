@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.event_types_event_types import EventTypesEventTypes
+from ...models.event_types import EventTypes
 from ...models.problem import Problem
 from ...types import Response
 
@@ -20,11 +20,9 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> EventTypesEventTypes | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> EventTypes | Problem | None:
     if response.status_code == 200:
-        response_200 = EventTypesEventTypes.from_dict(response.json())
+        response_200 = EventTypes.from_dict(response.json())
 
         return response_200
 
@@ -71,7 +69,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[EventTypesEventTypes | Problem]:
+) -> Response[EventTypes | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +81,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[EventTypesEventTypes | Problem]:
+) -> Response[EventTypes | Problem]:
     """What an endpoint can subscribe to.
 
     Raises:
@@ -91,7 +89,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[EventTypesEventTypes | Problem]
+        Response[EventTypes | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -106,7 +104,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> EventTypesEventTypes | Problem | None:
+) -> EventTypes | Problem | None:
     """What an endpoint can subscribe to.
 
     Raises:
@@ -114,7 +112,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        EventTypesEventTypes | Problem
+        EventTypes | Problem
     """
 
     return sync_detailed(
@@ -125,7 +123,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[EventTypesEventTypes | Problem]:
+) -> Response[EventTypes | Problem]:
     """What an endpoint can subscribe to.
 
     Raises:
@@ -133,7 +131,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[EventTypesEventTypes | Problem]
+        Response[EventTypes | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -146,7 +144,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> EventTypesEventTypes | Problem | None:
+) -> EventTypes | Problem | None:
     """What an endpoint can subscribe to.
 
     Raises:
@@ -154,7 +152,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        EventTypesEventTypes | Problem
+        EventTypes | Problem
     """
 
     return (

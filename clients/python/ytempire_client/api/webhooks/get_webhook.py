@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_webhook_webhook_out import GetWebhookWebhookOut
 from ...models.problem import Problem
+from ...models.webhook_out import WebhookOut
 from ...types import Response
 
 
@@ -25,11 +25,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GetWebhookWebhookOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | WebhookOut | None:
     if response.status_code == 200:
-        response_200 = GetWebhookWebhookOut.from_dict(response.json())
+        response_200 = WebhookOut.from_dict(response.json())
 
         return response_200
 
@@ -76,7 +74,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GetWebhookWebhookOut | Problem]:
+) -> Response[Problem | WebhookOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +87,7 @@ def sync_detailed(
     endpoint_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetWebhookWebhookOut | Problem]:
+) -> Response[Problem | WebhookOut]:
     """One endpoint (never its secret).
 
     Args:
@@ -100,7 +98,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetWebhookWebhookOut | Problem]
+        Response[Problem | WebhookOut]
     """
 
     kwargs = _get_kwargs(
@@ -118,7 +116,7 @@ def sync(
     endpoint_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetWebhookWebhookOut | Problem | None:
+) -> Problem | WebhookOut | None:
     """One endpoint (never its secret).
 
     Args:
@@ -129,7 +127,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetWebhookWebhookOut | Problem
+        Problem | WebhookOut
     """
 
     return sync_detailed(
@@ -142,7 +140,7 @@ async def asyncio_detailed(
     endpoint_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetWebhookWebhookOut | Problem]:
+) -> Response[Problem | WebhookOut]:
     """One endpoint (never its secret).
 
     Args:
@@ -153,7 +151,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetWebhookWebhookOut | Problem]
+        Response[Problem | WebhookOut]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +167,7 @@ async def asyncio(
     endpoint_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetWebhookWebhookOut | Problem | None:
+) -> Problem | WebhookOut | None:
     """One endpoint (never its secret).
 
     Args:
@@ -180,7 +178,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetWebhookWebhookOut | Problem
+        Problem | WebhookOut
     """
 
     return (

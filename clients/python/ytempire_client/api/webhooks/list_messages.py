@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.list_messages_message_page import ListMessagesMessagePage
+from ...models.message_page import MessagePage
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -42,11 +42,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ListMessagesMessagePage | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> MessagePage | Problem | None:
     if response.status_code == 200:
-        response_200 = ListMessagesMessagePage.from_dict(response.json())
+        response_200 = MessagePage.from_dict(response.json())
 
         return response_200
 
@@ -93,7 +91,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ListMessagesMessagePage | Problem]:
+) -> Response[MessagePage | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -108,7 +106,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> Response[ListMessagesMessagePage | Problem]:
+) -> Response[MessagePage | Problem]:
     """The endpoint's messages, newest first, each with its delivery attempts.
 
     Args:
@@ -121,7 +119,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ListMessagesMessagePage | Problem]
+        Response[MessagePage | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -143,7 +141,7 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> ListMessagesMessagePage | Problem | None:
+) -> MessagePage | Problem | None:
     """The endpoint's messages, newest first, each with its delivery attempts.
 
     Args:
@@ -156,7 +154,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ListMessagesMessagePage | Problem
+        MessagePage | Problem
     """
 
     return sync_detailed(
@@ -173,7 +171,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> Response[ListMessagesMessagePage | Problem]:
+) -> Response[MessagePage | Problem]:
     """The endpoint's messages, newest first, each with its delivery attempts.
 
     Args:
@@ -186,7 +184,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ListMessagesMessagePage | Problem]
+        Response[MessagePage | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -206,7 +204,7 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> ListMessagesMessagePage | Problem | None:
+) -> MessagePage | Problem | None:
     """The endpoint's messages, newest first, each with its delivery attempts.
 
     Args:
@@ -219,7 +217,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ListMessagesMessagePage | Problem
+        MessagePage | Problem
     """
 
     return (

@@ -7,15 +7,15 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.update_webhook_webhook_out import UpdateWebhookWebhookOut
-from ...models.update_webhook_webhook_patch import UpdateWebhookWebhookPatch
+from ...models.webhook_out import WebhookOut
+from ...models.webhook_patch import WebhookPatch
 from ...types import Response
 
 
 def _get_kwargs(
     endpoint_id: int,
     *,
-    body: UpdateWebhookWebhookPatch,
+    body: WebhookPatch,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,11 +34,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | UpdateWebhookWebhookOut | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | WebhookOut | None:
     if response.status_code == 200:
-        response_200 = UpdateWebhookWebhookOut.from_dict(response.json())
+        response_200 = WebhookOut.from_dict(response.json())
 
         return response_200
 
@@ -85,7 +83,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | UpdateWebhookWebhookOut]:
+) -> Response[Problem | WebhookOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,20 +96,20 @@ def sync_detailed(
     endpoint_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateWebhookWebhookPatch,
-) -> Response[Problem | UpdateWebhookWebhookOut]:
+    body: WebhookPatch,
+) -> Response[Problem | WebhookOut]:
     """Change its URL, events or description; turn it off or on again.
 
     Args:
         endpoint_id (int):
-        body (UpdateWebhookWebhookPatch):
+        body (WebhookPatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | UpdateWebhookWebhookOut]
+        Response[Problem | WebhookOut]
     """
 
     kwargs = _get_kwargs(
@@ -130,20 +128,20 @@ def sync(
     endpoint_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateWebhookWebhookPatch,
-) -> Problem | UpdateWebhookWebhookOut | None:
+    body: WebhookPatch,
+) -> Problem | WebhookOut | None:
     """Change its URL, events or description; turn it off or on again.
 
     Args:
         endpoint_id (int):
-        body (UpdateWebhookWebhookPatch):
+        body (WebhookPatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | UpdateWebhookWebhookOut
+        Problem | WebhookOut
     """
 
     return sync_detailed(
@@ -157,20 +155,20 @@ async def asyncio_detailed(
     endpoint_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateWebhookWebhookPatch,
-) -> Response[Problem | UpdateWebhookWebhookOut]:
+    body: WebhookPatch,
+) -> Response[Problem | WebhookOut]:
     """Change its URL, events or description; turn it off or on again.
 
     Args:
         endpoint_id (int):
-        body (UpdateWebhookWebhookPatch):
+        body (WebhookPatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | UpdateWebhookWebhookOut]
+        Response[Problem | WebhookOut]
     """
 
     kwargs = _get_kwargs(
@@ -187,20 +185,20 @@ async def asyncio(
     endpoint_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateWebhookWebhookPatch,
-) -> Problem | UpdateWebhookWebhookOut | None:
+    body: WebhookPatch,
+) -> Problem | WebhookOut | None:
     """Change its URL, events or description; turn it off or on again.
 
     Args:
         endpoint_id (int):
-        body (UpdateWebhookWebhookPatch):
+        body (WebhookPatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | UpdateWebhookWebhookOut
+        Problem | WebhookOut
     """
 
     return (

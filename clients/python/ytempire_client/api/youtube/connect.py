@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.connect_connect_in import ConnectConnectIn
-from ...models.connect_connect_out import ConnectConnectOut
+from ...models.connect_in import ConnectIn
+from ...models.connect_out import ConnectOut
 from ...models.problem import Problem
 from ...types import Response
 
@@ -15,7 +15,7 @@ from ...types import Response
 def _get_kwargs(
     project_id: int,
     *,
-    body: ConnectConnectIn,
+    body: ConnectIn,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,11 +34,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ConnectConnectOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ConnectOut | Problem | None:
     if response.status_code == 200:
-        response_200 = ConnectConnectOut.from_dict(response.json())
+        response_200 = ConnectOut.from_dict(response.json())
 
         return response_200
 
@@ -85,7 +83,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ConnectConnectOut | Problem]:
+) -> Response[ConnectOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,8 +96,8 @@ def sync_detailed(
     project_id: int,
     *,
     client: AuthenticatedClient,
-    body: ConnectConnectIn,
-) -> Response[ConnectConnectOut | Problem]:
+    body: ConnectIn,
+) -> Response[ConnectOut | Problem]:
     """Start connecting a YouTube channel through this project.
 
 
@@ -108,14 +106,14 @@ def sync_detailed(
 
     Args:
         project_id (int):
-        body (ConnectConnectIn):
+        body (ConnectIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConnectConnectOut | Problem]
+        Response[ConnectOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -134,8 +132,8 @@ def sync(
     project_id: int,
     *,
     client: AuthenticatedClient,
-    body: ConnectConnectIn,
-) -> ConnectConnectOut | Problem | None:
+    body: ConnectIn,
+) -> ConnectOut | Problem | None:
     """Start connecting a YouTube channel through this project.
 
 
@@ -144,14 +142,14 @@ def sync(
 
     Args:
         project_id (int):
-        body (ConnectConnectIn):
+        body (ConnectIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConnectConnectOut | Problem
+        ConnectOut | Problem
     """
 
     return sync_detailed(
@@ -165,8 +163,8 @@ async def asyncio_detailed(
     project_id: int,
     *,
     client: AuthenticatedClient,
-    body: ConnectConnectIn,
-) -> Response[ConnectConnectOut | Problem]:
+    body: ConnectIn,
+) -> Response[ConnectOut | Problem]:
     """Start connecting a YouTube channel through this project.
 
 
@@ -175,14 +173,14 @@ async def asyncio_detailed(
 
     Args:
         project_id (int):
-        body (ConnectConnectIn):
+        body (ConnectIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConnectConnectOut | Problem]
+        Response[ConnectOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -199,8 +197,8 @@ async def asyncio(
     project_id: int,
     *,
     client: AuthenticatedClient,
-    body: ConnectConnectIn,
-) -> ConnectConnectOut | Problem | None:
+    body: ConnectIn,
+) -> ConnectOut | Problem | None:
     """Start connecting a YouTube channel through this project.
 
 
@@ -209,14 +207,14 @@ async def asyncio(
 
     Args:
         project_id (int):
-        body (ConnectConnectIn):
+        body (ConnectIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConnectConnectOut | Problem
+        ConnectOut | Problem
     """
 
     return (

@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.create_project_project import CreateProjectProject
-from ...models.create_project_project_in import CreateProjectProjectIn
 from ...models.problem import Problem
+from ...models.project import Project
+from ...models.project_in import ProjectIn
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: CreateProjectProjectIn,
+    body: ProjectIn,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -33,11 +33,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreateProjectProject | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | Project | None:
     if response.status_code == 201:
-        response_201 = CreateProjectProject.from_dict(response.json())
+        response_201 = Project.from_dict(response.json())
 
         return response_201
 
@@ -82,9 +80,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreateProjectProject | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | Project]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,22 +92,22 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateProjectProjectIn,
+    body: ProjectIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[CreateProjectProject | Problem]:
+) -> Response[Problem | Project]:
     """Add a Google Cloud OAuth client; its secret is sealed and never shown again.
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateProjectProjectIn): A Google Cloud OAuth client (type: web application) with
-            the YouTube Data API on.
+        body (ProjectIn): A Google Cloud OAuth client (type: web application) with the YouTube
+            Data API on.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateProjectProject | Problem]
+        Response[Problem | Project]
     """
 
     kwargs = _get_kwargs(
@@ -129,22 +125,22 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: CreateProjectProjectIn,
+    body: ProjectIn,
     idempotency_key: str | Unset = UNSET,
-) -> CreateProjectProject | Problem | None:
+) -> Problem | Project | None:
     """Add a Google Cloud OAuth client; its secret is sealed and never shown again.
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateProjectProjectIn): A Google Cloud OAuth client (type: web application) with
-            the YouTube Data API on.
+        body (ProjectIn): A Google Cloud OAuth client (type: web application) with the YouTube
+            Data API on.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateProjectProject | Problem
+        Problem | Project
     """
 
     return sync_detailed(
@@ -157,22 +153,22 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateProjectProjectIn,
+    body: ProjectIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[CreateProjectProject | Problem]:
+) -> Response[Problem | Project]:
     """Add a Google Cloud OAuth client; its secret is sealed and never shown again.
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateProjectProjectIn): A Google Cloud OAuth client (type: web application) with
-            the YouTube Data API on.
+        body (ProjectIn): A Google Cloud OAuth client (type: web application) with the YouTube
+            Data API on.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateProjectProject | Problem]
+        Response[Problem | Project]
     """
 
     kwargs = _get_kwargs(
@@ -188,22 +184,22 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: CreateProjectProjectIn,
+    body: ProjectIn,
     idempotency_key: str | Unset = UNSET,
-) -> CreateProjectProject | Problem | None:
+) -> Problem | Project | None:
     """Add a Google Cloud OAuth client; its secret is sealed and never shown again.
 
     Args:
         idempotency_key (str | Unset):
-        body (CreateProjectProjectIn): A Google Cloud OAuth client (type: web application) with
-            the YouTube Data API on.
+        body (ProjectIn): A Google Cloud OAuth client (type: web application) with the YouTube
+            Data API on.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateProjectProject | Problem
+        Problem | Project
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_connection_connection import GetConnectionConnection
+from ...models.connection import Connection
 from ...models.problem import Problem
 from ...types import Response
 
@@ -25,11 +25,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GetConnectionConnection | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Connection | Problem | None:
     if response.status_code == 200:
-        response_200 = GetConnectionConnection.from_dict(response.json())
+        response_200 = Connection.from_dict(response.json())
 
         return response_200
 
@@ -76,7 +74,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GetConnectionConnection | Problem]:
+) -> Response[Connection | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +87,7 @@ def sync_detailed(
     connection_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetConnectionConnection | Problem]:
+) -> Response[Connection | Problem]:
     """
     Args:
         connection_id (int):
@@ -99,7 +97,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetConnectionConnection | Problem]
+        Response[Connection | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -117,7 +115,7 @@ def sync(
     connection_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetConnectionConnection | Problem | None:
+) -> Connection | Problem | None:
     """
     Args:
         connection_id (int):
@@ -127,7 +125,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetConnectionConnection | Problem
+        Connection | Problem
     """
 
     return sync_detailed(
@@ -140,7 +138,7 @@ async def asyncio_detailed(
     connection_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetConnectionConnection | Problem]:
+) -> Response[Connection | Problem]:
     """
     Args:
         connection_id (int):
@@ -150,7 +148,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetConnectionConnection | Problem]
+        Response[Connection | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -166,7 +164,7 @@ async def asyncio(
     connection_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetConnectionConnection | Problem | None:
+) -> Connection | Problem | None:
     """
     Args:
         connection_id (int):
@@ -176,7 +174,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetConnectionConnection | Problem
+        Connection | Problem
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_project_project import GetProjectProject
 from ...models.problem import Problem
+from ...models.project import Project
 from ...types import Response
 
 
@@ -25,11 +25,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GetProjectProject | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | Project | None:
     if response.status_code == 200:
-        response_200 = GetProjectProject.from_dict(response.json())
+        response_200 = Project.from_dict(response.json())
 
         return response_200
 
@@ -74,9 +72,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GetProjectProject | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | Project]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +85,7 @@ def sync_detailed(
     project_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetProjectProject | Problem]:
+) -> Response[Problem | Project]:
     """One project with today's quota.
 
     Args:
@@ -100,7 +96,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetProjectProject | Problem]
+        Response[Problem | Project]
     """
 
     kwargs = _get_kwargs(
@@ -118,7 +114,7 @@ def sync(
     project_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetProjectProject | Problem | None:
+) -> Problem | Project | None:
     """One project with today's quota.
 
     Args:
@@ -129,7 +125,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetProjectProject | Problem
+        Problem | Project
     """
 
     return sync_detailed(
@@ -142,7 +138,7 @@ async def asyncio_detailed(
     project_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[GetProjectProject | Problem]:
+) -> Response[Problem | Project]:
     """One project with today's quota.
 
     Args:
@@ -153,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetProjectProject | Problem]
+        Response[Problem | Project]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +165,7 @@ async def asyncio(
     project_id: int,
     *,
     client: AuthenticatedClient,
-) -> GetProjectProject | Problem | None:
+) -> Problem | Project | None:
     """One project with today's quota.
 
     Args:
@@ -180,7 +176,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetProjectProject | Problem
+        Problem | Project
     """
 
     return (

@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.list_connections_connection_page import ListConnectionsConnectionPage
+from ...models.connection_page import ConnectionPage
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -40,9 +40,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ListConnectionsConnectionPage | Problem | None:
+) -> ConnectionPage | Problem | None:
     if response.status_code == 200:
-        response_200 = ListConnectionsConnectionPage.from_dict(response.json())
+        response_200 = ConnectionPage.from_dict(response.json())
 
         return response_200
 
@@ -89,7 +89,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ListConnectionsConnectionPage | Problem]:
+) -> Response[ConnectionPage | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -103,7 +103,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> Response[ListConnectionsConnectionPage | Problem]:
+) -> Response[ConnectionPage | Problem]:
     """Your connections with their state and health, newest first.
 
     Args:
@@ -115,7 +115,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ListConnectionsConnectionPage | Problem]
+        Response[ConnectionPage | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -135,7 +135,7 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> ListConnectionsConnectionPage | Problem | None:
+) -> ConnectionPage | Problem | None:
     """Your connections with their state and health, newest first.
 
     Args:
@@ -147,7 +147,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ListConnectionsConnectionPage | Problem
+        ConnectionPage | Problem
     """
 
     return sync_detailed(
@@ -162,7 +162,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> Response[ListConnectionsConnectionPage | Problem]:
+) -> Response[ConnectionPage | Problem]:
     """Your connections with their state and health, newest first.
 
     Args:
@@ -174,7 +174,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ListConnectionsConnectionPage | Problem]
+        Response[ConnectionPage | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -192,7 +192,7 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
-) -> ListConnectionsConnectionPage | Problem | None:
+) -> ConnectionPage | Problem | None:
     """Your connections with their state and health, newest first.
 
     Args:
@@ -204,7 +204,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ListConnectionsConnectionPage | Problem
+        ConnectionPage | Problem
     """
 
     return (

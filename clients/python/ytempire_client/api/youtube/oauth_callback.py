@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.oauth_callback_connection import OauthCallbackConnection
+from ...models.connection import Connection
 from ...models.problem import Problem
 from ...types import Response
 
@@ -20,11 +20,9 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> OauthCallbackConnection | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Connection | Problem | None:
     if response.status_code == 200:
-        response_200 = OauthCallbackConnection.from_dict(response.json())
+        response_200 = Connection.from_dict(response.json())
 
         return response_200
 
@@ -76,7 +74,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[OauthCallbackConnection | Problem]:
+) -> Response[Connection | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -88,7 +86,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[OauthCallbackConnection | Problem]:
+) -> Response[Connection | Problem]:
     """Where Google sends the browser back after consent.
 
 
@@ -99,7 +97,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[OauthCallbackConnection | Problem]
+        Response[Connection | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -114,7 +112,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> OauthCallbackConnection | Problem | None:
+) -> Connection | Problem | None:
     """Where Google sends the browser back after consent.
 
 
@@ -125,7 +123,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        OauthCallbackConnection | Problem
+        Connection | Problem
     """
 
     return sync_detailed(
@@ -136,7 +134,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[OauthCallbackConnection | Problem]:
+) -> Response[Connection | Problem]:
     """Where Google sends the browser back after consent.
 
 
@@ -147,7 +145,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[OauthCallbackConnection | Problem]
+        Response[Connection | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -160,7 +158,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> OauthCallbackConnection | Problem | None:
+) -> Connection | Problem | None:
     """Where Google sends the browser back after consent.
 
 
@@ -171,7 +169,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        OauthCallbackConnection | Problem
+        Connection | Problem
     """
 
     return (

@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.paste_connection import PasteConnection
-from ...models.paste_paste_in import PastePasteIn
+from ...models.connection import Connection
+from ...models.paste_in import PasteIn
 from ...models.problem import Problem
 from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: PastePasteIn,
+    body: PasteIn,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -30,11 +30,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> PasteConnection | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Connection | Problem | None:
     if response.status_code == 200:
-        response_200 = PasteConnection.from_dict(response.json())
+        response_200 = Connection.from_dict(response.json())
 
         return response_200
 
@@ -86,7 +84,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[PasteConnection | Problem]:
+) -> Response[Connection | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,22 +96,22 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: PastePasteIn,
-) -> Response[PasteConnection | Problem]:
+    body: PasteIn,
+) -> Response[Connection | Problem]:
     """Finish a connect with the address the browser was redirected to.
 
 
     For a box Google cannot redirect to: paste the whole address (or its code and state).
 
     Args:
-        body (PastePasteIn):
+        body (PasteIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PasteConnection | Problem]
+        Response[Connection | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -130,22 +128,22 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: PastePasteIn,
-) -> PasteConnection | Problem | None:
+    body: PasteIn,
+) -> Connection | Problem | None:
     """Finish a connect with the address the browser was redirected to.
 
 
     For a box Google cannot redirect to: paste the whole address (or its code and state).
 
     Args:
-        body (PastePasteIn):
+        body (PasteIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PasteConnection | Problem
+        Connection | Problem
     """
 
     return sync_detailed(
@@ -157,22 +155,22 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: PastePasteIn,
-) -> Response[PasteConnection | Problem]:
+    body: PasteIn,
+) -> Response[Connection | Problem]:
     """Finish a connect with the address the browser was redirected to.
 
 
     For a box Google cannot redirect to: paste the whole address (or its code and state).
 
     Args:
-        body (PastePasteIn):
+        body (PasteIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PasteConnection | Problem]
+        Response[Connection | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -187,22 +185,22 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: PastePasteIn,
-) -> PasteConnection | Problem | None:
+    body: PasteIn,
+) -> Connection | Problem | None:
     """Finish a connect with the address the browser was redirected to.
 
 
     For a box Google cannot redirect to: paste the whole address (or its code and state).
 
     Args:
-        body (PastePasteIn):
+        body (PasteIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PasteConnection | Problem
+        Connection | Problem
     """
 
     return (

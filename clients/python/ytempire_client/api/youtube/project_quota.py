@@ -8,7 +8,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.project_quota_quota_day_out import ProjectQuotaQuotaDayOut
+from ...models.quota_day_out import QuotaDayOut
 from ...types import UNSET, Response, Unset
 
 
@@ -42,11 +42,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | ProjectQuotaQuotaDayOut | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | QuotaDayOut | None:
     if response.status_code == 200:
-        response_200 = ProjectQuotaQuotaDayOut.from_dict(response.json())
+        response_200 = QuotaDayOut.from_dict(response.json())
 
         return response_200
 
@@ -93,7 +91,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | ProjectQuotaQuotaDayOut]:
+) -> Response[Problem | QuotaDayOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -107,7 +105,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     day: datetime.date | None | Unset = UNSET,
-) -> Response[Problem | ProjectQuotaQuotaDayOut]:
+) -> Response[Problem | QuotaDayOut]:
     """A day's quota of the project, per bucket and per API method.
 
     Args:
@@ -119,7 +117,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ProjectQuotaQuotaDayOut]
+        Response[Problem | QuotaDayOut]
     """
 
     kwargs = _get_kwargs(
@@ -139,7 +137,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     day: datetime.date | None | Unset = UNSET,
-) -> Problem | ProjectQuotaQuotaDayOut | None:
+) -> Problem | QuotaDayOut | None:
     """A day's quota of the project, per bucket and per API method.
 
     Args:
@@ -151,7 +149,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ProjectQuotaQuotaDayOut
+        Problem | QuotaDayOut
     """
 
     return sync_detailed(
@@ -166,7 +164,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     day: datetime.date | None | Unset = UNSET,
-) -> Response[Problem | ProjectQuotaQuotaDayOut]:
+) -> Response[Problem | QuotaDayOut]:
     """A day's quota of the project, per bucket and per API method.
 
     Args:
@@ -178,7 +176,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ProjectQuotaQuotaDayOut]
+        Response[Problem | QuotaDayOut]
     """
 
     kwargs = _get_kwargs(
@@ -196,7 +194,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     day: datetime.date | None | Unset = UNSET,
-) -> Problem | ProjectQuotaQuotaDayOut | None:
+) -> Problem | QuotaDayOut | None:
     """A day's quota of the project, per bucket and per API method.
 
     Args:
@@ -208,7 +206,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ProjectQuotaQuotaDayOut
+        Problem | QuotaDayOut
     """
 
     return (

@@ -6,16 +6,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.connect_in import ConnectIn
+from ...models.connect_out import ConnectOut
 from ...models.problem import Problem
-from ...models.reconnect_connect_in import ReconnectConnectIn
-from ...models.reconnect_connect_out import ReconnectConnectOut
 from ...types import Response
 
 
 def _get_kwargs(
     connection_id: int,
     *,
-    body: ReconnectConnectIn,
+    body: ConnectIn,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,11 +34,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | ReconnectConnectOut | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ConnectOut | Problem | None:
     if response.status_code == 200:
-        response_200 = ReconnectConnectOut.from_dict(response.json())
+        response_200 = ConnectOut.from_dict(response.json())
 
         return response_200
 
@@ -85,7 +83,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | ReconnectConnectOut]:
+) -> Response[ConnectOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,20 +96,20 @@ def sync_detailed(
     connection_id: int,
     *,
     client: AuthenticatedClient,
-    body: ReconnectConnectIn,
-) -> Response[Problem | ReconnectConnectOut]:
+    body: ConnectIn,
+) -> Response[ConnectOut | Problem]:
     """Authorize a connection again (after ``needs_reconnect``): the same flow as connect.
 
     Args:
         connection_id (int):
-        body (ReconnectConnectIn):
+        body (ConnectIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ReconnectConnectOut]
+        Response[ConnectOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -130,20 +128,20 @@ def sync(
     connection_id: int,
     *,
     client: AuthenticatedClient,
-    body: ReconnectConnectIn,
-) -> Problem | ReconnectConnectOut | None:
+    body: ConnectIn,
+) -> ConnectOut | Problem | None:
     """Authorize a connection again (after ``needs_reconnect``): the same flow as connect.
 
     Args:
         connection_id (int):
-        body (ReconnectConnectIn):
+        body (ConnectIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ReconnectConnectOut
+        ConnectOut | Problem
     """
 
     return sync_detailed(
@@ -157,20 +155,20 @@ async def asyncio_detailed(
     connection_id: int,
     *,
     client: AuthenticatedClient,
-    body: ReconnectConnectIn,
-) -> Response[Problem | ReconnectConnectOut]:
+    body: ConnectIn,
+) -> Response[ConnectOut | Problem]:
     """Authorize a connection again (after ``needs_reconnect``): the same flow as connect.
 
     Args:
         connection_id (int):
-        body (ReconnectConnectIn):
+        body (ConnectIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ReconnectConnectOut]
+        Response[ConnectOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -187,20 +185,20 @@ async def asyncio(
     connection_id: int,
     *,
     client: AuthenticatedClient,
-    body: ReconnectConnectIn,
-) -> Problem | ReconnectConnectOut | None:
+    body: ConnectIn,
+) -> ConnectOut | Problem | None:
     """Authorize a connection again (after ``needs_reconnect``): the same flow as connect.
 
     Args:
         connection_id (int):
-        body (ReconnectConnectIn):
+        body (ConnectIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ReconnectConnectOut
+        ConnectOut | Problem
     """
 
     return (

@@ -7,15 +7,15 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.update_project_project import UpdateProjectProject
-from ...models.update_project_project_patch import UpdateProjectProjectPatch
+from ...models.project import Project
+from ...models.project_patch import ProjectPatch
 from ...types import Response
 
 
 def _get_kwargs(
     project_id: int,
     *,
-    body: UpdateProjectProjectPatch,
+    body: ProjectPatch,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,11 +34,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | UpdateProjectProject | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | Project | None:
     if response.status_code == 200:
-        response_200 = UpdateProjectProject.from_dict(response.json())
+        response_200 = Project.from_dict(response.json())
 
         return response_200
 
@@ -83,9 +81,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | UpdateProjectProject]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | Project]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,20 +94,20 @@ def sync_detailed(
     project_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateProjectProjectPatch,
-) -> Response[Problem | UpdateProjectProject]:
+    body: ProjectPatch,
+) -> Response[Problem | Project]:
     """Rename it, mark it audited, set its own bucket sizes, or replace its secret.
 
     Args:
         project_id (int):
-        body (UpdateProjectProjectPatch):
+        body (ProjectPatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | UpdateProjectProject]
+        Response[Problem | Project]
     """
 
     kwargs = _get_kwargs(
@@ -130,20 +126,20 @@ def sync(
     project_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateProjectProjectPatch,
-) -> Problem | UpdateProjectProject | None:
+    body: ProjectPatch,
+) -> Problem | Project | None:
     """Rename it, mark it audited, set its own bucket sizes, or replace its secret.
 
     Args:
         project_id (int):
-        body (UpdateProjectProjectPatch):
+        body (ProjectPatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | UpdateProjectProject
+        Problem | Project
     """
 
     return sync_detailed(
@@ -157,20 +153,20 @@ async def asyncio_detailed(
     project_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateProjectProjectPatch,
-) -> Response[Problem | UpdateProjectProject]:
+    body: ProjectPatch,
+) -> Response[Problem | Project]:
     """Rename it, mark it audited, set its own bucket sizes, or replace its secret.
 
     Args:
         project_id (int):
-        body (UpdateProjectProjectPatch):
+        body (ProjectPatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | UpdateProjectProject]
+        Response[Problem | Project]
     """
 
     kwargs = _get_kwargs(
@@ -187,20 +183,20 @@ async def asyncio(
     project_id: int,
     *,
     client: AuthenticatedClient,
-    body: UpdateProjectProjectPatch,
-) -> Problem | UpdateProjectProject | None:
+    body: ProjectPatch,
+) -> Problem | Project | None:
     """Rename it, mark it audited, set its own bucket sizes, or replace its secret.
 
     Args:
         project_id (int):
-        body (UpdateProjectProjectPatch):
+        body (ProjectPatch):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | UpdateProjectProject
+        Problem | Project
     """
 
     return (

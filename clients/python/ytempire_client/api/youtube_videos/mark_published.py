@@ -6,16 +6,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.mark_published_published_in import MarkPublishedPublishedIn
-from ...models.mark_published_video_out import MarkPublishedVideoOut
 from ...models.problem import Problem
+from ...models.published_in import PublishedIn
+from ...models.video_out import VideoOut
 from ...types import Response
 
 
 def _get_kwargs(
     video_id: int,
     *,
-    body: MarkPublishedPublishedIn,
+    body: PublishedIn,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,11 +34,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> MarkPublishedVideoOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | VideoOut | None:
     if response.status_code == 200:
-        response_200 = MarkPublishedVideoOut.from_dict(response.json())
+        response_200 = VideoOut.from_dict(response.json())
 
         return response_200
 
@@ -83,9 +81,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[MarkPublishedVideoOut | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | VideoOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,8 +94,8 @@ def sync_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-    body: MarkPublishedPublishedIn,
-) -> Response[MarkPublishedVideoOut | Problem]:
+    body: PublishedIn,
+) -> Response[Problem | VideoOut]:
     """Record that a finished video was uploaded to YouTube by hand.
 
 
@@ -108,14 +104,14 @@ def sync_detailed(
 
     Args:
         video_id (int):
-        body (MarkPublishedPublishedIn):
+        body (PublishedIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[MarkPublishedVideoOut | Problem]
+        Response[Problem | VideoOut]
     """
 
     kwargs = _get_kwargs(
@@ -134,8 +130,8 @@ def sync(
     video_id: int,
     *,
     client: AuthenticatedClient,
-    body: MarkPublishedPublishedIn,
-) -> MarkPublishedVideoOut | Problem | None:
+    body: PublishedIn,
+) -> Problem | VideoOut | None:
     """Record that a finished video was uploaded to YouTube by hand.
 
 
@@ -144,14 +140,14 @@ def sync(
 
     Args:
         video_id (int):
-        body (MarkPublishedPublishedIn):
+        body (PublishedIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        MarkPublishedVideoOut | Problem
+        Problem | VideoOut
     """
 
     return sync_detailed(
@@ -165,8 +161,8 @@ async def asyncio_detailed(
     video_id: int,
     *,
     client: AuthenticatedClient,
-    body: MarkPublishedPublishedIn,
-) -> Response[MarkPublishedVideoOut | Problem]:
+    body: PublishedIn,
+) -> Response[Problem | VideoOut]:
     """Record that a finished video was uploaded to YouTube by hand.
 
 
@@ -175,14 +171,14 @@ async def asyncio_detailed(
 
     Args:
         video_id (int):
-        body (MarkPublishedPublishedIn):
+        body (PublishedIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[MarkPublishedVideoOut | Problem]
+        Response[Problem | VideoOut]
     """
 
     kwargs = _get_kwargs(
@@ -199,8 +195,8 @@ async def asyncio(
     video_id: int,
     *,
     client: AuthenticatedClient,
-    body: MarkPublishedPublishedIn,
-) -> MarkPublishedVideoOut | Problem | None:
+    body: PublishedIn,
+) -> Problem | VideoOut | None:
     """Record that a finished video was uploaded to YouTube by hand.
 
 
@@ -209,14 +205,14 @@ async def asyncio(
 
     Args:
         video_id (int):
-        body (MarkPublishedPublishedIn):
+        body (PublishedIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        MarkPublishedVideoOut | Problem
+        Problem | VideoOut
     """
 
     return (

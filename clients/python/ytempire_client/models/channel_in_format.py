@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class ChannelInFormat(StrEnum):
+    SHORTS = "shorts"
+    VALUE_0 = "1080p"
+    VALUE_1 = "720p"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.backlog_topic import BacklogTopic
+
+
+T = TypeVar("T", bound="IdeasOut")
+
+
+@_attrs_define
+class IdeasOut:
+    """The topics added (at the backlog's end).
+
+    Attributes:
+        cost_micro_usd (int): What asking the LLM cost (booked to the channel).
+        items (list[BacklogTopic]):
+        provider (str): Who suggested them: the LLM provider, or template.
+        skipped (list[str]): Ideas left out as near-duplicates of the channel's.
+    """
+
+    cost_micro_usd: int
+    items: list[BacklogTopic]
+    provider: str
+    skipped: list[str]
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        cost_micro_usd = self.cost_micro_usd
+
+        items = []
+        for items_item_data in self.items:
+            items_item = items_item_data.to_dict()
+            items.append(items_item)
+
+        provider = self.provider
+
+        skipped = self.skipped
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "cost_micro_usd": cost_micro_usd,
+                "items": items,
+                "provider": provider,
+                "skipped": skipped,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.backlog_topic import BacklogTopic  # noqa: PLC0415
+
+        d = dict(src_dict)
+        cost_micro_usd = d.pop("cost_micro_usd")
+
+        items = []
+        _items = d.pop("items")
+        for items_item_data in _items:
+            items_item = BacklogTopic.from_dict(items_item_data)
+
+            items.append(items_item)
+
+        provider = d.pop("provider")
+
+        skipped = cast(list[str], d.pop("skipped"))
+
+        ideas_out = cls(
+            cost_micro_usd=cost_micro_usd,
+            items=items,
+            provider=provider,
+            skipped=skipped,
+        )
+
+        ideas_out.additional_properties = d
+        return ideas_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,9 +1,0 @@
-from enum import StrEnum
-
-
-class SetCredentialCredentialOutSourceType0(StrEnum):
-    API = "api"
-    SETTINGS = "settings"
-
-    def __str__(self) -> str:
-        return str(self.value)
