@@ -183,8 +183,9 @@ hash_files() {
 # -------------------------------------------------------------- local mode --
 
 # What the tests need from Debian: Chromium and a font for the console's browser tests
-# (Playwright drives Debian's Chromium; its own browser downloads are never used), and
-# promtool (package prometheus) to check the /metrics exposition.
+# (Playwright drives Debian's Chromium; its own browser downloads are never used),
+# promtool (package prometheus) to check the /metrics exposition, and a PostgreSQL
+# server (the suite runs the database tests on it too, and two boxes sharing it).
 ensure_test_tools() {
     local -a missing=()
     [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -192,6 +193,7 @@ ensure_test_tools() {
     command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
     # The n8n workflows' Code node (JavaScript) is run against real deliveries.
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql)
     if [ "${#missing[@]}" -gt 0 ]; then
         apt_install "the test suite's browser, metrics checker and JavaScript" "${missing[@]}"
     fi

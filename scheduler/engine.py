@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from appliance.config.settings import Settings
-from appliance.domain import events, ledger, queue, review, spend_warnings, stages
+from appliance.domain import boxes, events, ledger, queue, review, spend_warnings, stages
 from appliance.domain.box import Box
 from appliance.domain.jobs import job_dir
 from appliance.domain.queue import StageContext
@@ -171,8 +171,53 @@ class Scheduler:
 
     # -- lifecycle ---------------------------------------------------------------------
 
+    @property
+    def box_id(self) -> str:
+        return self.settings.box_id
+
+    def _hold_limit(self) -> int | None:
+        """How many unfinished videos this box holds at once: all of them on its own
+        SQLite file; on a shared database its share, so the other boxes get theirs."""
+        if not self.db.postgres:
+            return None
+        cfg = self.settings.scheduler
+        return self.settings.cluster.hold_videos or max(4, 2 * (cfg.cpu_slots + cfg.gpu_slots))
+
+    async def _claim_videos(self) -> None:
+        """Take the videos this box has room for, before looking for stages to admit."""
+        now = utcnow()
+        if not await self.db.query(boxes.anything_to_claim, self.box_id, now):
+            return
+        claimed, taken = await boxes.claim_videos(
+            self.db,
+            box_id=self.box_id,
+            lease_s=self.settings.scheduler.lease_s,
+            limit=self._hold_limit(),
+            can_see=lambda video_id, artifacts: boxes.files_visible(
+                job_dir(self.settings, video_id), artifacts
+            ),
+        )
+        for over in taken:
+            logger.warning(
+                "took over a video from a box that stopped renewing its claim",
+                extra={
+                    "fields": {
+                        "video": over.video_id,
+                        "from_box": over.from_box,
+                        "rerun_from": over.rerun_from,
+                    }
+                },
+            )
+
     async def start(self) -> None:
-        reaped = await stages.reap(self.db, boot_id=self.box.boot_id)
+        await boxes.register(
+            self.db,
+            box_id=self.box_id,
+            boot_id=self.box.boot_id,
+            url=self.settings.cluster.url,
+            capacity=self._hold_limit() or 0,
+        )
+        reaped = await stages.reap(self.db, boot_id=self.box.boot_id, box_id=self.box_id)
         for stage in reaped:
             # A worker outlives its supervisor only where it could not be told to end with
             # it (not Linux); it must never run beside its own retry.
@@ -211,6 +256,7 @@ class Scheduler:
         while True:
             lease = self.settings.scheduler.lease_s
             await stages.renew_leases(self.db, boot_id=self.box.boot_id, lease_s=lease)
+            await boxes.heartbeat(self.db, box_id=self.box_id, lease_s=lease)
             await asyncio.sleep(lease / 2)
 
     async def run_until_idle(self) -> None:
@@ -262,7 +308,8 @@ class Scheduler:
         depth = await self.db.query(queue.active_video_count)
         await self._update_shedding(depth)
         self.last_wait_reason = None
-        ready_stages = await self.db.query(queue.ready_stages, now=self.clock())
+        await self._claim_videos()
+        ready_stages = await self.db.query(queue.ready_stages, now=self.clock(), box=self.box_id)
         # Forget what stopped videos that are no longer waiting to be admitted.
         listed = {ready.video_id for ready in ready_stages}
         self._waiting_kind = {v: k for v, k in self._waiting_kind.items() if v in listed}
@@ -314,6 +361,7 @@ class Scheduler:
             boot_id=self.box.boot_id,
             lease_s=self.settings.scheduler.lease_s,
             slot=decision.slot_id,
+            box_id=self.box_id,
         )
         if stage is None:
             return

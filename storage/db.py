@@ -20,14 +20,30 @@ read functions are written for the first two.
 Every committed write also bumps a generation number for each table it touched
 (``Database.changes``), so in-process caches know when a read may be stale and
 followers of the event log know when to look again, without polling.
+
+On PostgreSQL (several boxes on one database) the same three paths run over psycopg,
+with two additions that keep every box's view and every invariant as on one SQLite
+file. A write transaction first takes one cluster-wide advisory lock, the
+counterpart of SQLite's ``BEGIN IMMEDIATE``: writes from all boxes run one at a time,
+so a read-then-write (the budget guard, quota rotation, idempotency keys) is as exact
+across boxes as it is on one. Only claiming videos and renewing their leases, which
+are built for concurrency (``FOR UPDATE SKIP LOCKED``, conditional updates), skip it
+(``write(exclusive=False)``). And each write says which tables it changed with a
+``NOTIFY``; every box LISTENs and bumps its own ``changes``, so caches, admission and
+event followers on one box wake for a commit made on another. ``query`` runs on a
+reader thread there, since every statement is a round trip.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import json
+import logging
+import secrets
+import zlib
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -40,6 +56,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import ORMExecuteState, Session
+
+from storage.urls import Target, async_url, is_postgres, libpq_dsn, shown, sync_url
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -54,6 +72,14 @@ ALL_TABLES = "*"
 # running stage reports progress every second, and readers that show no progress
 # (analytics) should not lose their cached answers to it.
 PROGRESS = "progress"
+# PostgreSQL: the advisory lock every exclusive write takes (any constant unique to it),
+# and the channel commits are announced on.
+WRITE_LOCK = 0x59545752
+CHANGES_CHANNEL = "ytempire_changes"
+# The first key of the advisory locks that make one box the only one to play a role.
+ROLE_LOCK_CLASS = 0x5954
+
+log = logging.getLogger(__name__)
 
 
 def mark_progress_only(session: AsyncSession) -> None:
@@ -124,29 +150,37 @@ class Changes:
 class Database:
     def __init__(
         self,
-        path: Path,
+        target: Target,
         *,
         synchronous: str = "FULL",
         busy_timeout_ms: int = 5000,
         readers: int = 4,
     ):
-        self.path = path
-        url = f"sqlite+aiosqlite:///{path}"
-        self._write_engine = create_async_engine(url, pool_size=1, max_overflow=0)
-        self._read_engine = create_async_engine(url, pool_size=readers, max_overflow=0)
+        self.target = target
+        self.postgres = is_postgres(target)
+        # The SQLite file (None on PostgreSQL).
+        self.path: Path | None = None if self.postgres else Path(target)
+        self.dialect = "postgresql" if self.postgres else "sqlite"
+        # Tells this process's own NOTIFYs from other boxes'.
+        self.origin = secrets.token_hex(8)
+        self._write_engine = create_async_engine(async_url(target), pool_size=1, max_overflow=0)
+        self._read_engine = create_async_engine(
+            async_url(target), pool_size=readers, max_overflow=0
+        )
         # Connections are used by one reader thread at a time, but not always the same one.
         self._query_engine = create_engine(
-            f"sqlite:///{path}",
+            sync_url(target),
             pool_size=readers,
             max_overflow=0,
             # The most recently used connection first: its page cache is the warm one.
             pool_use_lifo=True,
-            connect_args={"check_same_thread": False},
+            **({} if self.postgres else {"connect_args": {"check_same_thread": False}}),
         )
-        pragmas = {"synchronous": synchronous, "busy_timeout_ms": busy_timeout_ms}
-        _configure(self._write_engine.sync_engine, begin="BEGIN IMMEDIATE", **pragmas)
-        _configure(self._read_engine.sync_engine, begin="BEGIN", **pragmas)
-        _configure(self._query_engine, begin="BEGIN", **pragmas)
+        if not self.postgres:
+            pragmas = {"synchronous": synchronous, "busy_timeout_ms": busy_timeout_ms}
+            _configure(self._write_engine.sync_engine, begin="BEGIN IMMEDIATE", **pragmas)
+            _configure(self._read_engine.sync_engine, begin="BEGIN", **pragmas)
+            _configure(self._query_engine, begin="BEGIN", **pragmas)
         self._query_threads = ThreadPoolExecutor(readers, thread_name_prefix="db-read")
         self._write_lock = asyncio.Lock()
         self._writer = async_sessionmaker(
@@ -154,19 +188,110 @@ class Database:
         )
         self.changes = Changes()
         self._reader = async_sessionmaker(self._read_engine, expire_on_commit=False)
+        self._listener: asyncio.Task[None] | None = None
+        self._listening = asyncio.Event()
+
+    def __repr__(self) -> str:
+        return f"Database({shown(self.target)})"
+
+    async def start(self) -> None:
+        """On PostgreSQL, start following other boxes' commits (a no-op on SQLite)."""
+        if self.postgres and self._listener is None:
+            self._listener = asyncio.create_task(self._follow_other_boxes(), name="db-listen")
+            await self._listening.wait()
+
+    async def _follow_other_boxes(self) -> None:
+        import psycopg
+
+        delay = 0.5
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    libpq_dsn(self.target), autocommit=True
+                ) as connection:
+                    await connection.execute(f"LISTEN {CHANGES_CHANNEL}")
+                    # Commits made while this box was not listening are unknown: treat
+                    # everything as changed once, so no cache keeps a stale answer.
+                    self.changes.bump({ALL_TABLES})
+                    self._listening.set()
+                    delay = 0.5
+                    async for notice in connection.notifies():
+                        self._take_notice(notice.payload)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the server went away: listen again when it is back
+                log.warning("lost the database's change notifications: %s", exc)
+                self._listening.set()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    def _take_notice(self, payload: str) -> None:
+        try:
+            notice = json.loads(payload)
+        except ValueError:
+            self.changes.bump({ALL_TABLES})
+            return
+        if notice.get("o") != self.origin:
+            self.changes.bump(set(notice.get("t") or [ALL_TABLES]))
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncSession]:
-        """A write transaction: commits on success, rolls back on any exception."""
+    async def write(self, *, exclusive: bool = True) -> AsyncIterator[AsyncSession]:
+        """A write transaction: commits on success, rolls back on any exception.
+
+        ``exclusive=False`` (PostgreSQL only; SQLite writes are always one at a time):
+        the transaction runs beside other boxes' writes, for statements that are safe
+        so (row locks, ``SKIP LOCKED``, conditional updates).
+        """
         async with self._write_lock:
             async with self._writer() as session:
                 async with session.begin():
+                    if self.postgres and exclusive:
+                        await session.execute(
+                            text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK}
+                        )
                     yield session
+                    if self.postgres:
+                        await session.flush()
+                        await self._announce(session, _changed_tables(session))
                 # Only reached once the transaction has committed.
-                tables = session.info.pop("tables", set())
-                if session.info.pop("progress_only", False):
-                    tables = (tables - {"videos", "stages"}) | {PROGRESS}
-                self.changes.bump(tables)
+                self.changes.bump(_changed_tables(session, pop=True))
+
+    @asynccontextmanager
+    async def leadership(self, role: str) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+        """Wait until this box is the only one playing ``role`` (the webhook deliverer),
+        and hold it for the block. On PostgreSQL: a session advisory lock on a connection
+        of its own, which the server lets go when the holder dies, so a standby box takes
+        over. The block gets a check to call now and then, which raises once the lock's
+        connection is lost (another box may hold the role then). On SQLite there is one
+        box: it always holds every role."""
+        if not self.postgres:
+
+            async def always() -> None:
+                return None
+
+            yield always
+            return
+        import psycopg
+
+        key = zlib.crc32(role.encode()) - 2**31  # the lock's second key is an int4
+        async with await psycopg.AsyncConnection.connect(
+            libpq_dsn(self.target), autocommit=True
+        ) as connection:
+            await connection.execute("SELECT pg_advisory_lock(%s, %s)", (ROLE_LOCK_CLASS, key))
+
+            async def still_held() -> None:
+                await connection.execute("SELECT 1")
+
+            yield still_held
+
+    async def _announce(self, session: AsyncSession, tables: set[str]) -> None:
+        # Delivered to the listeners when (and only if) the transaction commits.
+        if tables:
+            payload = json.dumps({"o": self.origin, "t": sorted(tables)})
+            await session.execute(
+                text("SELECT pg_notify(:channel, :payload)"),
+                {"channel": CHANGES_CHANNEL, "payload": payload},
+            )
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -183,6 +308,9 @@ class Database:
         should return plain values: the session is closed when it returns, so lazy
         loads on returned rows would fail.
         """
+        if self.postgres:
+            # A round trip per statement: never on the event loop's thread.
+            return await self.query_in_thread(fn, *args, **kwargs)
         return self._run_query(fn, *args, **kwargs)
 
     async def query_in_thread(
@@ -202,20 +330,33 @@ class Database:
                 # each read asking the session for its connection.
                 session.info[DRIVER_KEY] = (
                     connection.dialect,
-                    connection.connection.driver_connection,  # this engine's is sqlite3's
+                    # This engine's is sqlite3's; prepared reads use SQLAlchemy on others.
+                    None if self.postgres else connection.connection.driver_connection,
                 )
                 return fn(session, *args, **kwargs)
 
     async def ping(self) -> None:
         """Raise if the database cannot be read."""
         async with self.read() as session:
-            await session.execute(text("SELECT 1 FROM sqlite_master LIMIT 1"))
+            await session.execute(text("SELECT 1"))
 
     async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            await asyncio.gather(self._listener, return_exceptions=True)
+            self._listener = None
         await self._write_engine.dispose()
         await self._read_engine.dispose()
         self._query_threads.shutdown(wait=True)
         self._query_engine.dispose()
+
+
+def _changed_tables(session: AsyncSession, *, pop: bool = False) -> set[str]:
+    tables: set[str] = (session.info.pop if pop else session.info.get)("tables", set())
+    progress_only = (session.info.pop if pop else session.info.get)("progress_only", False)
+    if progress_only:
+        tables = (tables - {"videos", "stages"}) | {PROGRESS}
+    return tables
 
 
 def _configure(engine: Engine, *, begin: str, synchronous: str, busy_timeout_ms: int) -> None:

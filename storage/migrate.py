@@ -1,8 +1,9 @@
-"""Apply the alembic migration chain to the database file.
+"""Apply the alembic migration chain to the database, a SQLite file or PostgreSQL.
 
-Migrations run synchronously (alembic's own API) on a plain sqlite3
-connection before the async engines open; the supervisor calls this in a
-thread at start, so an empty database and an older one both reach head.
+Migrations run synchronously (alembic's own API) on a plain connection before the
+async engines open; the supervisor calls this in a thread at start, so an empty
+database and an older one both reach head. On PostgreSQL several boxes may start at
+once: an advisory lock held for the migration lets one migrate while the others wait.
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, create_engine
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.pool import NullPool
 
+from storage.urls import Target, is_postgres, sync_url
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# pg_advisory_xact_lock key held while migrating (any constant unique to this use).
+MIGRATION_LOCK = 0x59544D31
 
 
 def alembic_config() -> Config:
@@ -29,35 +34,41 @@ def alembic_config() -> Config:
 
 
 @contextmanager
-def _connect(db_path: Path) -> Iterator[Connection]:
-    engine = create_engine(f"sqlite:///{db_path}", poolclass=NullPool)
+def _connect(target: Target) -> Iterator[Connection]:
+    engine = create_engine(sync_url(target), poolclass=NullPool)
     try:
         with engine.begin() as connection:
+            if is_postgres(target):
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             yield connection
     finally:
         engine.dispose()
 
 
-def upgrade(db_path: Path, revision: str = "head") -> None:
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    _enable_wal(db_path)
-    with _connect(db_path) as connection:
+def upgrade(target: Target, revision: str = "head") -> None:
+    if not is_postgres(target):
+        db_path = Path(target)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        _enable_wal(db_path)
+    with _connect(target) as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
 
-def downgrade(db_path: Path, revision: str) -> None:
-    with _connect(db_path) as connection:
+def downgrade(target: Target, revision: str) -> None:
+    with _connect(target) as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
 
 
-def current_revision(db_path: Path) -> str | None:
-    if not db_path.exists():
+def current_revision(target: Target) -> str | None:
+    if not is_postgres(target) and not Path(target).exists():
         return None
-    with _connect(db_path) as connection:
+    with _connect(target) as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 

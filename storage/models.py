@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -167,6 +168,8 @@ class Video(Base):
         Index("ix_videos_owner_id_status", "owner_id", "status", "created_at"),
         # The tier lifecycle finds what is due by tier and time of arrival (migration 0012).
         Index("ix_videos_files_tier", "files_tier", "files_moved_at"),
+        # A box's own videos; unheld active ones for a box to claim (migration 0015).
+        Index("ix_videos_box_id", "box_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -198,6 +201,31 @@ class Video(Base):
     # has deleted them) and since when (migration 0012).
     files_tier: Mapped[str] = mapped_column(String(8), default="hot", server_default="hot")
     files_moved_at: Mapped[datetime | None] = mapped_column()
+    # The box that runs the video and whose tiers hold its files, and until when its
+    # claim on an unfinished video holds unless renewed (migration 0015).
+    box_id: Mapped[str | None] = mapped_column(String(64))
+    box_lease_until: Mapped[datetime | None] = mapped_column()
+
+
+# What a box claims next: unheld videos in queue order, read in index order (0015).
+# Partial (no box holds them): PostgreSQL reads an index in order only past equalities,
+# and ``box_id IS NULL`` is not one.
+Index(
+    "ix_videos_unheld",
+    Video.priority.desc(),
+    Video.created_at,
+    Video.id,
+    sqlite_where=Video.box_id.is_(None),
+    postgresql_where=Video.box_id.is_(None),
+)
+# Claims of unfinished videos, by when they run out: a dead box's are found at once.
+_UNFINISHED = Video.status.in_(("queued", "running", "waiting"))
+Index(
+    "ix_videos_lapsed",
+    Video.box_lease_until,
+    sqlite_where=_UNFINISHED,
+    postgresql_where=_UNFINISHED,
+)
 
 
 class Stage(Base):
@@ -215,7 +243,7 @@ class Stage(Base):
     name: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), index=True)
-    resource_class: Mapped[str] = mapped_column(String(8))
+    resource_class: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)
@@ -406,6 +434,36 @@ class InboxFile(Base):
     status: Mapped[str] = mapped_column(String(16))  # queued or refused
     video_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Box(Base):
+    """A supervisor on one machine, sharing the database with others (migration 0015).
+
+    ``seen_at`` is its heartbeat; ``url`` is where other boxes reach its API (downloads
+    of files on its tiers are sent there); a draining box claims no new videos."""
+
+    __tablename__ = "boxes"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    boot_id: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str | None] = mapped_column(String(500))
+    capacity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    draining: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PeriodicRun(Base):
+    """The last run of a periodic job that one box runs for all (migration 0015): a box
+    starts it only when no box has started it within its interval."""
+
+    __tablename__ = "periodic_runs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    box_id: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    outcome: Mapped[str | None] = mapped_column(Text)
 
 
 class TierMove(Base):

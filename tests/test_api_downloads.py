@@ -7,11 +7,14 @@ Files are written where the pipeline puts them: the job folder on the hot tier
 from __future__ import annotations
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from appliance.domain import boxes
 from storage.models import Video
 from tests.api_support import Api, Caller
 
@@ -218,3 +221,70 @@ async def test_downloads_need_credentials_and_ownership(api: Api, tail: str) -> 
     admin = await api.caller("admin")
     assert (await get(api, admin, path)).status_code == 200
     assert (await get(api, operator, f"{VIDEOS}/{2**64}/{tail}")).status_code == 404
+
+
+class OtherBox:
+    """Another box's API, as far as a download goes: answers a range of MP4 and says
+    what it was asked with."""
+
+    def __init__(self) -> None:
+        self.asked: list[dict[str, str]] = []
+        seen = self.asked
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
+                self.send_response(206)
+                self.send_header("Content-Type", "video/mp4")
+                self.send_header("Content-Range", f"bytes 0-9/{len(MP4)}")
+                self.send_header("Content-Length", "10")
+                self.send_header("ETag", '"other"')
+                self.end_headers()
+                self.wfile.write(MP4[:10])
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+async def test_a_file_on_another_box_is_fetched_from_it_with_the_callers_credentials(
+    api: Api,
+) -> None:
+    operator, video = await queued_video(api)
+    other = OtherBox()
+    db = api.services.db
+    try:
+        await boxes.register(db, box_id="box-2", boot_id="b", url=other.url, capacity=4)
+        async with db.write() as session:
+            row = await session.get(Video, video["id"])
+            row.box_id = "box-2"
+        response = await api.client.get(
+            f"{VIDEOS}/{video['id']}/file", headers={**operator.headers, "Range": "bytes=0-9"}
+        )
+        assert response.status_code == 206
+        assert await response.get_data() == MP4[:10]
+        assert response.headers["Content-Range"] == f"bytes 0-9/{len(MP4)}"
+        assert response.headers["ETag"] == '"other"'
+        [asked] = other.asked
+        assert asked["path"] == f"{VIDEOS}/{video['id']}/file"
+        assert asked["authorization"] == operator.headers["Authorization"]
+        assert asked["range"] == "bytes=0-9" and asked["x-ytempire-proxied"] == "1"
+
+        # Passed on once only: a request another box passed on is answered here or not.
+        status, problem = await api.call(
+            operator, "GET", f"{VIDEOS}/{video['id']}/file", headers={"X-YTEmpire-Proxied": "1"}
+        )
+        assert status == 404 and len(other.asked) == 1
+        # A box that gave no address: the problem names it.
+        await boxes.register(db, box_id="box-2", boot_id="b", url=None, capacity=4)
+        status, problem = await api.call(operator, "GET", f"{VIDEOS}/{video['id']}/file")
+        assert status == 404 and "box box-2" in problem["detail"]
+    finally:
+        other.close()

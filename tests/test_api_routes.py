@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from appliance.domain import boxes
 from appliance.domain.youtube import connections as youtube_connections
 from tests.api_support import Api
 from web.app import create_app
@@ -90,6 +91,16 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/system/queue"): Route("/api/v1/system/queue", tenancy="own"),
     ("GET", "/api/v1/system/version"): Route("/api/v1/system/version", tenancy="own"),
     ("GET", "/api/v1/system/jobs"): Route("/api/v1/system/jobs", tenancy="admin"),
+    ("GET", "/api/v1/system/boxes"): Route("/api/v1/system/boxes", tenancy="admin"),
+    ("POST", "/api/v1/system/boxes/<box_id>/drain"): Route(
+        "/api/v1/system/boxes/{box}/drain", tenancy="admin"
+    ),
+    ("POST", "/api/v1/system/boxes/<box_id>/resume"): Route(
+        "/api/v1/system/boxes/{box}/resume", tenancy="admin"
+    ),
+    ("DELETE", "/api/v1/system/boxes/<box_id>"): Route(
+        "/api/v1/system/boxes/{box}", tenancy="admin"
+    ),
     ("WS", "/api/v1/events"): Route("/api/v1/events", tenancy="events"),
     ("POST", f"{V}/review/approve"): Route("/api/v1/videos/{video}/review/approve"),
     ("POST", f"{V}/review/reject"): Route("/api/v1/videos/{video}/review/reject", {}),
@@ -195,7 +206,9 @@ async def world(api: Api) -> dict[str, Any]:
     assert status == 201, hook
     status, _ = await api.call(first, "POST", f"/api/v1/webhooks/{hook['id']}/test")
     status, sent = await api.call(first, "GET", f"/api/v1/webhooks/{hook['id']}/messages")
+    await boxes.register(services.db, box_id="box-2", boot_id="b", url=None, capacity=4)
     ids = {
+        "box": "box-2",
         "webhook": hook["id"],
         "message": sent["items"][0]["id"],
         "channel": channel["id"],

@@ -9,9 +9,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from appliance.domain import boxes
 from storage.migrate import head_revision
+from storage.models import Box as BoxRow
 from storage.models import Stage, Video, utcnow
 from tests.api_support import Api
 
@@ -185,6 +187,7 @@ async def test_version_names_the_build_and_the_database_revision(api: Api) -> No
     assert body["version"]
     assert body["libraries"]["quart"] and body["libraries"]["sqlalchemy"]
     assert body["database"] == {
+        "engine": "sqlite",
         "revision": head_revision(),
         "head": head_revision(),
         "up_to_date": True,
@@ -275,3 +278,34 @@ async def test_bodies_and_queries_are_described_strictly(api: Api) -> None:
             assert '"ge":' not in json.dumps(body), path
     download = document["paths"]["/api/v1/videos/{video_id}/file"]["get"]["responses"]["206"]
     assert download["content"]["video/mp4"]["schema"] == {"type": "string", "format": "binary"}
+
+
+async def test_admins_list_drain_resume_and_forget_boxes(api: Api) -> None:
+    operator, admin = await api.caller(), await api.caller("admin")
+    db, settings = api.services.db, api.services.settings
+    await boxes.register(db, box_id="gone", boot_id="b", url="http://10.0.0.9:8080", capacity=4)
+    async with db.write() as session:
+        await session.execute(
+            update(BoxRow).where(BoxRow.id == "gone").values(seen_at=utcnow() - timedelta(hours=1))
+        )
+    await boxes.register(db, box_id=settings.box_id, boot_id="me", url=None, capacity=0)
+
+    status, _ = await api.call(operator, "GET", f"{SYSTEM}/boxes")
+    assert status == 403
+    status, body = await api.call(admin, "GET", f"{SYSTEM}/boxes")
+    assert status == 200
+    listed = {item["id"]: item for item in body["items"]}
+    assert listed[settings.box_id]["this_box"] and listed[settings.box_id]["alive"]
+    assert not listed["gone"]["alive"] and listed["gone"]["url"] == "http://10.0.0.9:8080"
+
+    assert (await api.call(admin, "POST", f"{SYSTEM}/boxes/gone/drain"))[0] == 204
+    _, body = await api.call(admin, "GET", f"{SYSTEM}/boxes")
+    assert {i["id"]: i["draining"] for i in body["items"]}["gone"] is True
+    assert (await api.call(admin, "POST", f"{SYSTEM}/boxes/gone/resume"))[0] == 204
+    assert (await api.call(admin, "POST", f"{SYSTEM}/boxes/nowhere/drain"))[0] == 404
+    # A box alive is not forgotten; one gone is.
+    status, problem = await api.call(admin, "DELETE", f"{SYSTEM}/boxes/{settings.box_id}")
+    assert status == 409 and "stop it first" in problem["detail"]
+    assert (await api.call(admin, "DELETE", f"{SYSTEM}/boxes/gone"))[0] == 204
+    _, body = await api.call(admin, "GET", f"{SYSTEM}/boxes")
+    assert [item["id"] for item in body["items"]] == [settings.box_id]

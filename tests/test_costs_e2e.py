@@ -28,6 +28,9 @@ from tests.fakes.google_tts_server import FakeGoogleTTS
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.stock_server import PEXELS_KEY, PIXABAY_KEY, StockItem, StockServer
 
+# The same behaviour on the embedded database and on the shared one.
+pytestmark = pytest.mark.usefixtures("database_backend")
+
 GIB = 2**30
 OPENAI_KEY = "sk-e2e-0123456789"
 TOPIC = "tides"

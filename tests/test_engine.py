@@ -19,6 +19,9 @@ from scheduler.workers import StageWorker
 from storage.models import Channel, Event, Stage, User, Video
 from tests.conftest import make_settings
 
+# The same behaviour on the embedded database and on the shared one.
+pytestmark = pytest.mark.usefixtures("database_backend")
+
 GIB = 2**30
 
 

@@ -7,10 +7,14 @@ import asyncio
 import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from storage.models import Channel, IdempotencyKey, Video, utcnow
 from tests.api_support import Api, Caller
+
+# The same behaviour on the embedded database and on the shared one.
+pytestmark = pytest.mark.usefixtures("database_backend")
 
 
 async def count(api: Api, model) -> int:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from appliance.config.settings import Settings
 from appliance.domain import backups
@@ -17,6 +18,9 @@ from appliance.server.periodic import PeriodicJobs
 from storage.backup import BACKUP_FOLDER
 from tests.api_support import Api
 from tests.serving import TokenAuth, base_env, start_serve
+
+# The same behaviour on the embedded database and on the shared one.
+pytestmark = pytest.mark.usefixtures("database_backend")
 
 START = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)
 
@@ -59,19 +63,20 @@ def test_the_backup_job_takes_one_when_due_and_applies_retention(
 ) -> None:
     asyncio.run(_migrate(settings))
     folder = settings.tier_root("cold") / BACKUP_FOLDER
+    suffix = ".dump" if settings.database.url else ".db"  # pg_dump's, or SQLite's file
     first = backups.scheduled_run(settings, START)
     assert "written" in first and "0 removed" in first
-    assert len(list(folder.glob("ytempire-*.db"))) == 1
+    assert len(list(folder.glob(f"ytempire-*{suffix}"))) == 1
     # An hour later nothing is due; a day later one is.
     assert "old" in backups.scheduled_run(settings, START + timedelta(hours=1))
     assert "written" in backups.scheduled_run(settings, START + timedelta(hours=24))
     # Ten days of daily runs: the set stays within the retention.
     for day in range(2, 12):
         backups.scheduled_run(settings, START + timedelta(days=day))
-    names = sorted(p.name for p in folder.glob("ytempire-*.db"))
+    names = sorted(p.name for p in folder.glob(f"ytempire-*{suffix}"))
     assert (
         len(names) <= 7 + 4
-        and names[-1] == f"ytempire-{START + timedelta(days=11):%Y%m%dT%H%M%SZ}.db"
+        and names[-1] == f"ytempire-{START + timedelta(days=11):%Y%m%dT%H%M%SZ}{suffix}"
     )
     # Each kept backup has the key beside it; none of a removed one is left behind.
     keys = sorted(p.name for p in folder.glob("*.secret.key"))

@@ -15,13 +15,17 @@ from render.protocol import STAGES
 from storage import migrate
 from storage.db import Database
 from storage.models import Channel, CostEntry, Event, Stage, User, Video, utcnow
+from tests.databases import database_target
+
+pytestmark = pytest.mark.usefixtures("database_backend")
 
 
 @pytest.fixture
 async def db(tmp_path: Path):
-    path = tmp_path / "y.db"
-    migrate.upgrade(path)
-    database = Database(path)
+    target = database_target(tmp_path / "y.db")
+    migrate.upgrade(target)
+    database = Database(target)
+    await database.start()
     async with database.write() as session:
         session.add(User(id=1, email="a@b.c", password_hash="x", role="operator"))
         await session.flush()  # no relationship() tells the unit of work the order

@@ -31,6 +31,9 @@ from storage.tier_copy import CopiedFile, describe, folder_bytes, verify
 from tests.conftest import make_settings
 from tests.test_engine import box_with_a_channel
 
+# The same behaviour on the embedded database and on the shared one.
+pytestmark = pytest.mark.usefixtures("database_backend")
+
 T0 = FINISHED
 VIDEO_BYTES = os.urandom(300_000)
 
@@ -346,6 +349,8 @@ async def test_ytempire_storage_shows_each_tier_and_what_moves_next(
     await finished_video(box, 2, at=T0 + timedelta(days=3))
     await TierMigration(box, clock=Clock(T0)).run()  # video 1 to warm; 2 is not finished yet
     monkeypatch.setenv("YTEMPIRE_DATA_DIR", str(box.settings.data_dir))
+    if box.settings.database.url is not None:
+        monkeypatch.setenv("YTEMPIRE_DATABASE_URL", box.settings.database.url.get_secret_value())
     monkeypatch.setenv("YTEMPIRE_STORAGE_MIN_FREE_MB", "1")
 
     assert await asyncio.to_thread(main, ["storage", "--json"]) == 0
@@ -384,6 +389,8 @@ async def test_a_copy_that_reads_back_wrong_is_undone_and_the_video_stays(box: B
     assert "1 hot→warm" in await TierMigration(box, clock=Clock(T0), link=False).run()
 
 
+# The benchmark opens boxes of its own, each on its own SQLite file.
+@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
 def test_the_tier_move_benchmark_moves_every_video() -> None:
     result = tier_move.run(videos=3, video_mib=0.5)
     assert result["copied_s"] > 0 and result["floor_plain_copy_s"] > 0

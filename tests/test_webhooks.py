@@ -23,6 +23,9 @@ from tests.conftest import make_settings
 from tests.console_support import Browser
 from tests.fakes.webhook_receiver import WebhookReceiver
 
+# The same behaviour on the embedded database and on the shared one.
+pytestmark = pytest.mark.usefixtures("database_backend")
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:

@@ -10,6 +10,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from appliance.domain import analytics, backlog, schedules
 from appliance.domain.access import Owner
 from appliance.domain.box import Box
@@ -37,6 +39,9 @@ from tests.youtube_support import (
     scheduler_for,
     settle,
 )
+
+# The same behaviour on the embedded database and on the shared one.
+pytestmark = pytest.mark.usefixtures("database_backend")
 
 box = youtube_support.box
 fake = youtube_support.fake

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from appliance.domain.box import Box
@@ -12,6 +13,9 @@ from appliance.domain.youtube import projects, quota, rotation
 from storage.models import Event, Stage, YouTubeConnection, YouTubeProject
 from tests import youtube_support
 from tests.youtube_support import add_connection, ready_to_upload
+
+# The same behaviour on the embedded database and on the shared one.
+pytestmark = pytest.mark.usefixtures("database_backend")
 
 box = youtube_support.box
 fake = youtube_support.fake
@@ -24,11 +28,12 @@ async def decide(box: Box, video_id: int, now: datetime = NOW, pending=None):
     return await box.db.query(rotation.plan_upload, box.vault, box.settings, video_id, now, pending)
 
 
-async def set_health(box: Box, connection_id: int, health: float) -> None:
+async def set_health(box: Box, project_id: int, health: float) -> None:
+    """The health of the project's (one) connection."""
     async with box.db.write() as session:
         await session.execute(
             update(YouTubeConnection)
-            .where(YouTubeConnection.id == connection_id)
+            .where(YouTubeConnection.project_id == project_id)
             .values(health=health)
         )
 
@@ -55,7 +60,7 @@ async def test_a_healthy_connection_goes_first_even_with_less_quota(box, fake, f
     weak = await add_connection(box, fake, 1, uploads=100)
     strong = await add_connection(box, fake, 2, uploads=20)
     [video_id] = await ready_to_upload(box, finished_files, 1)
-    await set_health(box, 1, 0.3)
+    await set_health(box, weak, 0.3)
     decision = await decide(box, video_id)
     assert [c.project_id for c in decision.plan.connections] == [strong, weak]
 
@@ -64,7 +69,7 @@ async def test_a_healthy_connection_goes_first_even_with_less_quota(box, fake, f
     decision = await decide(box, video_id, pending=pending)
     assert [c.project_id for c in decision.plan.connections] == [weak]
     # Among equals, the one with the most quota left.
-    await set_health(box, 1, 0.9)
+    await set_health(box, weak, 0.9)
     decision = await decide(box, video_id)
     assert [c.project_id for c in decision.plan.connections] == [weak, strong]
 

@@ -7,10 +7,18 @@ Each answers Range requests (206 with Content-Range; 416 with
 ones (ETag, Last-Modified; 304). A file not produced yet is a 404 problem. The
 copy in the export folder wins over the job folder's, as it is the one
 published.
+
+Several boxes on one database: a video's files are on the tiers of the box that made
+it. Asked of another box, the download is fetched from that box's API (its
+``cluster.url``) with the caller's own credentials and streamed through, Range and
+conditional headers and all, so a client may ask any box.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import httpx
 from quart import Blueprint, Response, request, send_file
 from quart_schema import document_response
 from werkzeug.datastructures import ContentRange
@@ -37,6 +45,9 @@ async def _send(video_id: int, kind: str) -> Response:
     app = services()
     found = await app.db.query(video_reads.artifact, app.settings, user, video_id, kind)
     if found is None:
+        holder = await app.db.query(video_reads.held_elsewhere, app.settings, user, video_id)
+        if holder is not None and PROXIED not in request.headers:
+            return await _from_box(*holder)
         raise NotFound(f"video {video_id} has no {kind} yet")
     try:
         response = await send_file(found.path, mimetype=found.content_type)
@@ -53,6 +64,54 @@ async def _send(video_id: int, kind: str) -> Response:
     if response.status_code == 200 and _range_applies(response):
         return await _partial(response, found.bytes)
     return response
+
+
+# Marks a request one box passes to another, so it is never passed on again.
+PROXIED = "X-YTEmpire-Proxied"
+# What a download request carries that the box holding the file needs to answer it alike.
+_FORWARDED = ("authorization", "cookie", "range", "if-range", "if-none-match", "if-modified-since")
+_RETURNED = (
+    "content-type",
+    "content-length",
+    "content-range",
+    "accept-ranges",
+    "etag",
+    "last-modified",
+    "cache-control",
+    "content-disposition",
+)
+
+
+async def _from_box(box_id: str, url: str | None) -> Response:
+    """The download, as the box holding the file answers it."""
+    if url is None:
+        raise NotFound(
+            f"the file is on box {box_id}, which gave no address (cluster.url) to fetch it from"
+        )
+    headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
+    headers[PROXIED] = "1"
+    client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=300.0))
+    try:
+        upstream = await client.send(
+            client.build_request(
+                "GET", url.rstrip("/") + request.full_path.rstrip("?"), headers=headers
+            ),
+            stream=True,
+        )
+    except httpx.HTTPError as exc:
+        await client.aclose()
+        raise NotFound(f"the file is on box {box_id}, which cannot be reached: {exc}") from None
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in upstream.aiter_bytes(1 << 16):
+                yield chunk
+        finally:
+            await upstream.aclose()
+            await client.aclose()
+
+    returned = {k: v for k, v in upstream.headers.items() if k.lower() in _RETURNED}
+    return Response(body(), status=upstream.status_code, headers=returned)
 
 
 def _range_applies(response: Response) -> bool:

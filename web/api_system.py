@@ -1,4 +1,5 @@
-"""The box itself under /api/v1/system: slots, queue depth, versions.
+"""The box itself under /api/v1/system: slots, queue depth, versions, and the boxes
+sharing its database (docs/SCALE-OUT.md).
 
 Any signed-in user may read these. What they say about videos is scoped like
 everything else: a user sees their own videos' counts and running stages, an admin
@@ -17,15 +18,25 @@ from typing import Any
 from quart import Blueprint
 
 from appliance import __version__
-from appliance.domain import queue
+from appliance.domain import boxes, queue
 from appliance.domain.box import schema_revision
 from storage.migrate import head_revision
 from web.api_resources import API_PREFIX
 from web.api_schemas import problems
 from web.auth import CurrentUser, current_user, requires
 from web.context import services
+from web.openapi import no_content
 from web.responses import json_response
-from web.system_schemas import DatabaseVersion, Job, Jobs, QueueDepth, Slots, Version
+from web.system_schemas import (
+    Boxes,
+    BoxOut,
+    DatabaseVersion,
+    Job,
+    Jobs,
+    QueueDepth,
+    Slots,
+    Version,
+)
 
 blueprint = Blueprint("api_system", __name__, url_prefix=f"{API_PREFIX}/system")
 
@@ -36,6 +47,7 @@ LIBRARIES = (
     "pydantic",
     "sqlalchemy",
     "aiosqlite",
+    "psycopg",
     "alembic",
     "apscheduler",
     "av",
@@ -155,6 +167,71 @@ def jobs_now() -> Jobs:
     )
 
 
+@blueprint.get("/boxes")
+@requires("admin")
+@json_response(Boxes)
+@problems(401, 403)
+async def system_boxes() -> Boxes:
+    """The boxes sharing this database (admins; one on SQLite): where each is, when it was
+    last seen, whether it is draining and how many unfinished videos it holds."""
+    await current_user("admin")
+    app = services()
+    now, lease_s = datetime.now(UTC), app.settings.scheduler.lease_s
+    found = await app.db.query(boxes.listing)
+    return Boxes(
+        items=[
+            BoxOut(
+                id=b.id,
+                url=b.url,
+                this_box=b.id == app.settings.box_id,
+                alive=b.alive(now, lease_s),
+                draining=b.draining,
+                held_videos=b.held_videos,
+                capacity=b.capacity,
+                started_at=b.started_at,
+                seen_at=b.seen_at,
+            )
+            for b in found
+        ]
+    )
+
+
+@blueprint.post("/boxes/<box_id>/drain")
+@requires("admin")
+@no_content
+@problems(401, 403, 404)
+async def drain_box(box_id: str) -> tuple[str, int]:
+    """Stop a box taking new videos (admins); it finishes those it holds. Stop it once it
+    holds none; starting it again, or `resume`, undoes this."""
+    await current_user("admin")
+    await boxes.set_draining(services().db, box_id, True)
+    return "", 204
+
+
+@blueprint.post("/boxes/<box_id>/resume")
+@requires("admin")
+@no_content
+@problems(401, 403, 404)
+async def resume_box(box_id: str) -> tuple[str, int]:
+    """Let a draining box take new videos again (admins)."""
+    await current_user("admin")
+    await boxes.set_draining(services().db, box_id, False)
+    return "", 204
+
+
+@blueprint.delete("/boxes/<box_id>")
+@requires("admin")
+@no_content
+@problems(401, 403, 404, 409)
+async def forget_box(box_id: str) -> tuple[str, int]:
+    """Remove a box that is gone for good from the list (admins); refused while it is
+    alive. Its unfinished videos are taken over by the others once their leases run out."""
+    await current_user("admin")
+    app = services()
+    await boxes.forget(app.db, box_id, lease_s=app.settings.scheduler.lease_s)
+    return "", 204
+
+
 @blueprint.get("/version")
 @json_response(Version)
 @problems(401, 403)
@@ -171,7 +248,12 @@ async def version_info() -> Version:
         version=__version__,
         python=platform.python_version(),
         libraries={name: _installed(name) for name in LIBRARIES},
-        database=DatabaseVersion(revision=revision, head=head, up_to_date=revision == head),
+        database=DatabaseVersion(
+            engine=services().db.dialect,
+            revision=revision,
+            head=head,
+            up_to_date=revision == head,
+        ),
     )
 
 

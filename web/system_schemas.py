@@ -46,6 +46,9 @@ class QueueDepth(BaseModel):
 
 
 class DatabaseVersion(BaseModel):
+    engine: str = Field(
+        "sqlite", description="sqlite (one box) or postgresql (boxes sharing a database)."
+    )
     revision: str | None = Field(description="The migration the database is at.")
     head: str = Field(description="The newest migration this build knows.")
     up_to_date: bool
@@ -75,3 +78,19 @@ class Job(BaseModel):
 
 class Jobs(BaseModel):
     items: list[Job]
+
+
+class BoxOut(BaseModel):
+    id: str = Field(description="The box's name (cluster.box_id).")
+    url: str | None = Field(description="Where the other boxes reach its API (cluster.url).")
+    this_box: bool = Field(description="The box that answered this request.")
+    alive: bool = Field(description="Seen within the last lease (scheduler.lease_s).")
+    draining: bool = Field(description="Takes no new videos; finishes those it holds.")
+    held_videos: int = Field(description="Unfinished videos it holds now.")
+    capacity: int = Field(description="How many it holds at most (0: all, on SQLite).")
+    started_at: datetime
+    seen_at: datetime = Field(description="Its last heartbeat.")
+
+
+class Boxes(BaseModel):
+    items: list[BoxOut]

@@ -107,7 +107,7 @@ def _tree(pid: int) -> list[psutil.Process]:
         return []
 
 
-def _kill_tree(process: subprocess.Popen[bytes]) -> None:
+def kill_tree(process: subprocess.Popen[bytes]) -> None:
     """A power cut: the supervisor and everything under it, SIGKILLed at once."""
     for member in _tree(process.pid):
         try:
@@ -201,7 +201,7 @@ def run_chaos_bench(
         for _ in range(kills):
             time.sleep(rng.uniform(0.2, max_gap_s))
             killed += 1
-            _kill_tree(server)
+            kill_tree(server)
             server, url = serve_on_loopback(folder, env)
             with _client(url) as client:
                 if _all_final(client, ids):

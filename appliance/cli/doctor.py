@@ -8,12 +8,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
 from appliance.config.settings import Settings
 from appliance.observability.health import Check, tier_checks
 from render.encoders import probe_encoder
 from render.voices import VoiceNotFound, check_voice, find_voice
 from scheduler.telemetry import GpuProbe, probe_gpus
 from storage import migrate
+from storage.urls import shown, sync_url
 
 CPU_ENCODER = "libx264"
 GPU_ENCODER = "h264_nvenc"
@@ -42,19 +46,60 @@ def database_file_check(db_path: Path) -> Check:
     data = {"path": str(db_path), "revision": current, "head": head, "journal_mode": journal}
     if integrity != "ok":
         return Check("database", "fail", f"{db_path}: integrity check: {integrity}", data)
+    return _schema_check(str(db_path), current, head, f"{journal} journal", data)
+
+
+# The oldest PostgreSQL the appliance is tested against (docs/SCALE-OUT.md).
+POSTGRES_MIN = 13
+
+
+def database_server_check(url: str) -> Check:
+    """A shared PostgreSQL database: reachable, new enough, its schema at this release's
+    head. Read-only, like the file check."""
+    where = shown(url)
+    engine = create_engine(sync_url(url), poolclass=NullPool, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as connection:
+            version = connection.scalar(text("SHOW server_version"))
+            number = connection.scalar(text("SHOW server_version_num"))
+            has_versions = connection.scalar(text("SELECT to_regclass('alembic_version')"))
+            current = (
+                connection.scalar(text("SELECT version_num FROM alembic_version LIMIT 1"))
+                if has_versions
+                else None
+            )
+    except Exception as exc:  # any driver error: not usable, with its reason
+        return Check("database", "fail", f"{where}: cannot connect: {exc}".splitlines()[0])
+    finally:
+        engine.dispose()
+    head = migrate.head_revision()
+    data = {"url": where, "server_version": version, "revision": current, "head": head}
+    if int(number) < POSTGRES_MIN * 10_000:
+        return Check(
+            "database",
+            "fail",
+            f"{where}: PostgreSQL {version}, {POSTGRES_MIN} or newer needed",
+            data,
+        )
+    return _schema_check(where, current, head, f"PostgreSQL {version}", data)
+
+
+def _schema_check(
+    where: str, current: str | None, head: str, about: str, data: dict[str, object]
+) -> Check:
     if current == head:
-        return Check("database", "ok", f"{db_path}: schema at {head}, {journal} journal", data)
+        return Check("database", "ok", f"{where}: schema at {head}, {about}", data)
     if current in migrate.revisions_oldest_first() or current is None:
         return Check(
             "database",
             "warn",
-            f"{db_path}: schema at {current}, head is {head}; the next start migrates it",
+            f"{where}: schema at {current}, head is {head}; the next start migrates it",
             data,
         )
     return Check(
         "database",
         "fail",
-        f"{db_path}: schema {current} is newer than this version "
+        f"{where}: schema {current} is newer than this version "
         f"knows (head {head}): was the appliance downgraded?",
         data,
     )
@@ -122,7 +167,11 @@ def run_checks(settings: Settings) -> list[Check]:
     gpus = probe_gpus()
     steps: list[Callable[[], list[Check]]] = [
         lambda: [config_check(settings)],
-        lambda: [database_file_check(settings.database_path)],
+        lambda: [
+            database_server_check(settings.database.url.get_secret_value())
+            if settings.database.url is not None
+            else database_file_check(settings.database_path)
+        ],
         lambda: tier_checks(settings),
         lambda: [gpu_check(gpus)],
         lambda: encoder_checks(gpus),

@@ -140,6 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
     restore = add(commands, "restore", "replace the database with a backup (service stopped)")
     restore.add_argument("path", type=Path, help="backup file made by `ytempire backup`")
 
+    to_postgres = add(
+        commands,
+        "migrate-to-postgres",
+        "copy this box's SQLite database into an empty PostgreSQL one, checked (service stopped)",
+    )
+    to_postgres.add_argument("url", help="postgresql://user@host:5432/database")
+
     user = commands.add_parser("user", help="manage users")
     user_commands = user.add_subparsers(dest="user_command", required=True)
     create = add(user_commands, "create", "create a user")
@@ -259,6 +266,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "backup":
             return backup_command(settings, args.to)
         return restore_command(settings, args.path)
+    if args.command == "migrate-to-postgres":
+        from appliance.cli.migrate_postgres import migrate_to_postgres_command
+
+        return migrate_to_postgres_command(settings, args.url)
     if args.command == "user":
         return asyncio.run(_create_user(settings, args.email, args.password, args.role))
     raise CliError(f"unknown command {args.command}", EXIT_USAGE)

@@ -31,6 +31,9 @@ RESTART_SETTINGS = frozenset(
         "publish.export_dir",
         "admin.email",
         "log.format",
+        # A box registers its name and address once, at start.
+        "cluster.box_id",
+        "cluster.url",
     }
 )
 

@@ -13,6 +13,7 @@ Top-level settings such as ``data_dir`` map to ``YTEMPIRE_DATA_DIR``.
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any, Literal
 
@@ -49,9 +50,30 @@ class ServerSettings(_Group):
 
 
 class DatabaseSettings(_Group):
+    url: SecretStr | None = Field(
+        None,
+        description="A PostgreSQL database shared by several boxes, as a URL "
+        "(postgresql://user@host:5432/ytempire). Unset: the box's own SQLite file (path). "
+        "Leave the password out and give it in the service user's ~/.pgpass (or "
+        "PGPASSFILE): a URL's password is never shown, but a file keeps it out of the "
+        "config. See docs/SCALE-OUT.md.",
+    )
     path: Path | None = Field(
         None, description="SQLite database file. Default: ytempire.db in data_dir."
     )
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_only(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None:
+            scheme = url.get_secret_value().split("://", 1)[0]
+            # Any postgresql+driver URL is taken; the box always connects with psycopg.
+            if scheme != "postgres" and scheme.split("+")[0] != "postgresql":
+                raise ValueError("must be a postgresql:// URL")
+            if scheme == "postgres":  # libpq's short form; SQLAlchemy knows the long one
+                return SecretStr("postgresql" + url.get_secret_value()[len("postgres") :])
+        return url
+
     synchronous: Literal["NORMAL", "FULL"] = Field(
         "FULL",
         description="SQLite synchronous mode. FULL survives power loss without losing "
@@ -59,6 +81,36 @@ class DatabaseSettings(_Group):
     )
     busy_timeout_ms: int = Field(
         5000, ge=0, le=600_000, description="How long a reader waits on a locked database."
+    )
+
+
+class ClusterSettings(_Group):
+    """Several boxes on one PostgreSQL database (docs/SCALE-OUT.md)."""
+
+    box_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="This box's name among the boxes sharing a database; unique to it and "
+        "kept across restarts (its videos and files are found by it). Default: the "
+        "machine's host name.",
+    )
+    url: str | None = Field(
+        None,
+        max_length=500,
+        pattern=r"^https?://",
+        description="Where the other boxes reach this box's API (http://10.0.0.5:8080): a "
+        "download of a file on this box's tiers, asked of another box, is fetched from "
+        "here. Unset: such a download is refused with a 409 naming the box.",
+    )
+    hold_videos: int = Field(
+        0,
+        ge=0,
+        le=10_000,
+        description="How many unfinished videos this box takes at a time on a shared "
+        "database (a box claims a whole video: its stages need its files). 0: twice its "
+        "CPU and GPU slots. On its own SQLite file a box holds every video.",
     )
 
 
@@ -720,6 +772,7 @@ class Settings(_Group):
     )
     server: ServerSettings = Field(default_factory=ServerSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
     media: MediaSettings = Field(default_factory=MediaSettings)
@@ -759,6 +812,17 @@ class Settings(_Group):
     @property
     def database_path(self) -> Path:
         return self.database.path or self.data_dir / "ytempire.db"
+
+    @property
+    def box_id(self) -> str:
+        return self.cluster.box_id or socket.gethostname()[:64]
+
+    @property
+    def database_target(self) -> Path | str:
+        """The database this box uses: the PostgreSQL URL when one is set, else the file."""
+        if self.database.url is not None:
+            return self.database.url.get_secret_value()
+        return self.database_path
 
     @property
     def inbox_dir(self) -> Path:
@@ -849,6 +913,7 @@ def value_of(settings: Settings, dotted: str) -> Any:
 
 _DERIVED = {
     "database.path": lambda s: s.database_path,
+    "cluster.box_id": lambda s: s.box_id,
     "voice.voices_dir": lambda s: s.voices_dir,
     "inbox.dir": lambda s: s.inbox_dir,
     "media.library_dir": lambda s: s.library_dir,

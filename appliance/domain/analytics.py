@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, case, cast, func, select
+from sqlalchemy import ColumnElement, Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from appliance.domain.access import Actor, owned
 from appliance.domain.states import StageStatus, VideoStatus
 from render.protocol import STAGES
 from storage.models import Channel, Stage, Video, YouTubeStats
+from storage.sql import day_text, joined_text, julian_day
 
 # The tables a report reads: a write to any of them may change it.
 TABLES = ("videos", "stages", "channels", "youtube_stats")
@@ -169,7 +170,7 @@ def _tally(row: Any) -> Tally:
 
 def _tallies(session: Session, filters: list[ColumnElement[bool]]) -> list[tuple[date, int, Tally]]:
     """One scan, grouped by day and channel; the caller folds it both ways."""
-    day = func.date(Video.created_at, type_=String).label("day")
+    day = day_text(Video.created_at).label("day")
     statement = (
         select(day, Video.channel_id, *_tally_columns())
         .where(*filters)
@@ -230,10 +231,10 @@ def _stage_durations(session: Session, filters: list[ColumnElement[bool]]) -> li
     a handful of strings, and Python counts, sums and sorts integers quickly.
     """
     # julianday() is a float of days: round, or 4 s comes back as 3.999.
-    days = func.julianday(Stage.finished_at) - func.julianday(Stage.started_at)
+    days = julian_day(Stage.finished_at) - julian_day(Stage.started_at)
     millis = cast(func.round(days * 86_400_000), Integer)
     statement = (
-        select(Stage.name, func.group_concat(millis).label("millis"))
+        select(Stage.name, joined_text(millis).label("millis"))
         .join(Video, Video.id == Stage.video_id)
         .where(
             Stage.status == StageStatus.SUCCEEDED.value,

@@ -3,9 +3,9 @@ it), listing those there, taking them on a schedule and keeping a grandfather-fa
 of them (the newest of each of the last days, and of each of the last weeks). Restoring
 is the CLI's, with the supervisor stopped.
 
-Only backups named the way the schedule names them (``ytempire-YYYYmmddTHHMMSSZ.db`` in
-the cold tier's backup folder) are ever removed: a copy made elsewhere, or renamed, is
-the operator's to keep.
+Only backups named the way the schedule names them (``ytempire-YYYYmmddTHHMMSSZ.db``, or
+``.dump`` for PostgreSQL's pg_dump, in the cold tier's backup folder) are ever removed: a
+copy made elsewhere, or renamed, is the operator's to keep.
 """
 
 from __future__ import annotations
@@ -17,13 +17,19 @@ from pathlib import Path
 
 from appliance.config.settings import Settings
 from storage import migrate
-from storage.backup import BACKUP_FOLDER, backup_database, default_backup_path
+from storage.backup import (
+    BACKUP_FOLDER,
+    SUFFIXES,
+    backup_database,
+    default_backup_path,
+    suffix_for,
+)
 from storage.files import write_atomic
 
 KEY_SUFFIX = ".secret.key"
 
 
-_SCHEDULED = re.compile(r"^ytempire-(\d{8}T\d{6}Z)\.db$")
+_SCHEDULED = re.compile(r"^ytempire-(\d{8}T\d{6}Z)\.(db|dump)$")
 # A backup this much short of the interval still counts as due (a job that runs a little
 # early must not skip a whole interval).
 _EARLY = timedelta(minutes=5)
@@ -55,8 +61,10 @@ def key_copy(backup: Path) -> Path:
 
 def take(settings: Settings, destination: Path | None = None) -> Path:
     """An online backup of the database (BackupError when it cannot be made); blocking."""
-    target = destination or default_backup_path(settings.tier_root("cold"))
-    written = backup_database(settings.database_path, target.resolve())
+    target = destination or default_backup_path(
+        settings.tier_root("cold"), suffix=suffix_for(settings.database_target)
+    )
+    written = backup_database(settings.database_target, target.resolve())
     key = settings.secret_key_path
     if key.is_file():
         # The key that signs tokens goes with the database it belongs to.
@@ -68,14 +76,14 @@ def before_upgrade(settings: Settings, now: datetime | None = None) -> Path | No
     """A backup of a database the code about to run would migrate (its schema is behind
     this release's head), kept out of retention; None when there is nothing to migrate.
     An upgrade takes it before migrating: the previous release restores it to roll back."""
-    path = settings.database_path
-    if not path.is_file():
+    target = settings.database_target
+    if isinstance(target, Path) and not target.is_file():
         return None
-    revision, head = migrate.current_revision(path), migrate.head_revision()
+    revision, head = migrate.current_revision(target), migrate.head_revision()
     if revision is None or revision == head:
         return None
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    name = f"before-upgrade-{revision}-to-{head}-{stamp}.db"
+    name = f"before-upgrade-{revision}-to-{head}-{stamp}{suffix_for(target)}"
     return take(settings, settings.tier_root("cold") / BACKUP_FOLDER / name)
 
 
@@ -85,7 +93,7 @@ def listing(settings: Settings) -> list[BackupFile]:
     if not folder.is_dir():
         return []
     found = []
-    for path in folder.glob("*.db"):
+    for path in (p for suffix in SUFFIXES.values() for p in folder.glob(f"*{suffix}")):
         stat = path.stat()
         taken = _taken_at(path, stat.st_mtime)
         found.append(BackupFile(path, stat.st_size, taken, key_copy(path).is_file()))
@@ -129,7 +137,8 @@ def scheduled_run(settings: Settings, now: datetime) -> str:
     newest = max((b.taken_at for b in found if b.scheduled), default=None)
     done = []
     if newest is None or now - newest >= every - _EARLY:
-        written = take(settings, default_backup_path(settings.tier_root("cold"), now))
+        suffix = suffix_for(settings.database_target)
+        written = take(settings, default_backup_path(settings.tier_root("cold"), now, suffix))
         done.append(f"{written.name} written")
         found = listing(settings)
     else:

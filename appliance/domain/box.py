@@ -45,16 +45,17 @@ def prepare_storage(settings: Settings) -> None:
     ):
         folder.mkdir(parents=True, exist_ok=True)
     prepare_tiers(settings.tiers)
-    migrate.upgrade(settings.database_path)
+    migrate.upgrade(settings.database_target)
 
 
 async def open_box(settings: Settings) -> Box:
     await asyncio.to_thread(prepare_storage, settings)
     db = Database(
-        settings.database_path,
+        settings.database_target,
         synchronous=settings.database.synchronous,
         busy_timeout_ms=settings.database.busy_timeout_ms,
     )
+    await db.start()
     return Box(settings, db, CredentialVault.from_key_file(settings.secret_key_path))
 
 

@@ -6,11 +6,12 @@ plain values.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import SecretStr
-from sqlalchemy import func, select, text
+from sqlalchemy import TextClause, func, select, text
 from sqlalchemy.orm import Session
 
 from appliance.config.settings import Settings
@@ -18,6 +19,7 @@ from appliance.domain.access import Actor, scoped
 from appliance.domain.credentials import CredentialVault, resolve_secrets
 from appliance.domain.states import StageStatus, VideoStatus
 from storage.models import Channel, Stage, Video
+from storage.sql import julian_day_sql
 
 ACTIVE_VIDEO_STATUSES = (VideoStatus.QUEUED, VideoStatus.RUNNING, VideoStatus.WAITING)
 # One priority point per this many minutes of waiting: low priority never starves.
@@ -35,13 +37,12 @@ class ReadyStage:
     waiting_reason: str | None = None
 
 
-_READY_SQL = text(
-    """
+_READY_SQL = """
     SELECT s.id, s.video_id, s.name,
-           v.priority + (julianday(:now) - julianday(v.created_at)) * 1440.0 / :aging AS effective,
+           v.priority + ({now_days} - {created_days}) * 1440.0 / :aging AS effective,
            v.status, v.waiting_reason
     FROM stages s JOIN videos v ON v.id = s.video_id
-    WHERE v.status IN ('queued', 'running', 'waiting')
+    WHERE v.status IN ('queued', 'running', 'waiting') {box_filter}
       AND s.status = 'queued'
       AND (s.not_before IS NULL OR s.not_before <= :now)
       AND NOT EXISTS (
@@ -52,14 +53,27 @@ _READY_SQL = text(
     ORDER BY effective DESC, v.created_at ASC, s.id ASC
     LIMIT :limit
     """
-)
 
 
-def ready_stages(session: Session, *, now: datetime, limit: int = 50) -> list[ReadyStage]:
-    """The next stage of each active video whose earlier stages are done, best first."""
+@functools.cache
+def _ready_sql(dialect: str, for_a_box: bool) -> TextClause:
+    return text(
+        _READY_SQL.format(
+            now_days=julian_day_sql(dialect, ":now"),
+            created_days=julian_day_sql(dialect, "v.created_at"),
+            box_filter="AND v.box_id = :box" if for_a_box else "",
+        )
+    )
+
+
+def ready_stages(
+    session: Session, *, now: datetime, limit: int = 50, box: str | None = None
+) -> list[ReadyStage]:
+    """The next stage of each active video whose earlier stages are done, best first;
+    only those of the videos ``box`` holds, when given."""
     rows = session.execute(
-        _READY_SQL,
-        {"now": now.replace(tzinfo=None), "aging": AGING_MINUTES, "limit": limit},
+        _ready_sql(session.get_bind().dialect.name, box is not None),
+        {"now": now.replace(tzinfo=None), "aging": AGING_MINUTES, "limit": limit, "box": box},
     )
     return [ReadyStage(row[0], row[1], row[2], float(row[3]), row[4], row[5]) for row in rows]
 

@@ -29,9 +29,16 @@ class Reaped:
 
 
 async def claim(
-    db: Database, stage_id: int, *, boot_id: str, lease_s: float, slot: str
+    db: Database,
+    stage_id: int,
+    *,
+    boot_id: str,
+    lease_s: float,
+    slot: str,
+    box_id: str | None = None,
 ) -> Stage | None:
-    """Take a queued stage for this supervisor; None if someone else changed it first."""
+    """Take a queued stage for this supervisor; None if someone else changed it first.
+    Its ``stage.running`` event names the box (several boxes on one database)."""
     now = utcnow()
     async with db.write() as session:
         changed = await session.execute(
@@ -45,7 +52,8 @@ async def claim(
         assert stage is not None
         stage.attempts += 1
         stage.progress = 0.0
-        await transition(session, stage, StageStatus.RUNNING, slot=slot)
+        where = {"box": box_id} if box_id is not None else {}
+        await transition(session, stage, StageStatus.RUNNING, slot=slot, **where)
         video = await session.get(Video, stage.video_id)
         assert video is not None
         video.waiting_reason = None
@@ -63,24 +71,25 @@ async def renew_leases(db: Database, *, boot_id: str, lease_s: float) -> int:
         return result.rowcount or 0
 
 
-async def reap(db: Database, *, boot_id: str) -> list[Reaped]:
+async def reap(db: Database, *, boot_id: str, box_id: str | None = None) -> list[Reaped]:
     """At start: stages another (dead) supervisor held, or whose lease ran out, or that a
     shutdown interrupted, go back to the queue. Their attempt stays counted; nothing is
-    deleted."""
+    deleted. With ``box_id``, only the stages of videos this box holds (or that no box
+    holds): other boxes' running stages are theirs."""
     now = utcnow()
     reaped: list[Reaped] = []
     async with db.write() as session:
-        stages = (
-            await session.scalars(
-                select(Stage).where(
-                    (Stage.status == StageStatus.INTERRUPTED)
-                    | (
-                        (Stage.status == StageStatus.RUNNING)
-                        & ((Stage.claimed_by != boot_id) | (Stage.lease_until < now))
-                    )
-                )
+        query = select(Stage).where(
+            (Stage.status == StageStatus.INTERRUPTED)
+            | (
+                (Stage.status == StageStatus.RUNNING)
+                & ((Stage.claimed_by != boot_id) | (Stage.lease_until < now))
             )
-        ).all()
+        )
+        if box_id is not None:
+            mine = select(Video.id).where((Video.box_id == box_id) | Video.box_id.is_(None))
+            query = query.where(Stage.video_id.in_(mine))
+        stages = (await session.scalars(query)).all()
         for stage in stages:
             previous_owner = stage.claimed_by
             reaped.append(Reaped(stage.id, stage.worker_pid))

@@ -61,7 +61,8 @@ STAGE_TRANSITIONS: dict[StageStatus, frozenset[StageStatus]] = {
     S.RUNNING: frozenset({S.SUCCEEDED, S.FAILED, S.QUEUED, S.CANCELLED, S.INTERRUPTED, S.HELD}),
     S.HELD: frozenset({S.SUCCEEDED, S.FAILED, S.QUEUED, S.CANCELLED}),
     S.INTERRUPTED: frozenset({S.QUEUED, S.CANCELLED}),
-    S.SUCCEEDED: frozenset(),
+    # Only a box taking over a dead box's video, without the files that stage made.
+    S.SUCCEEDED: frozenset({S.QUEUED}),
     S.FAILED: frozenset({S.QUEUED}),
     S.CANCELLED: frozenset({S.QUEUED}),
 }

@@ -23,6 +23,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from appliance.config.settings import Settings
+from appliance.domain import boxes
 from appliance.domain.access import SQLITE_INT_MAX, Actor, keyset_page, scoped
 from appliance.domain.errors import NotFound
 from appliance.domain.ledger import VideoCosts, video_costs
@@ -181,6 +182,17 @@ def costs(session: Session, actor: Actor, video_id: int) -> VideoCosts:
     """One of the actor's videos' costs."""
     _own_video(session, actor, video_id)
     return video_costs(session, video_id)
+
+
+def held_elsewhere(
+    session: Session, settings: Settings, actor: Actor, video_id: int
+) -> tuple[str, str | None] | None:
+    """(box id, its API's address) when another box holds the actor's video's files."""
+    video = _own_video(session, actor, video_id)
+    box_id = session.scalar(select(Video.box_id).where(Video.id == video.id))
+    if box_id is None or box_id == settings.box_id:
+        return None
+    return box_id, boxes.box_url(session, box_id)
 
 
 def artifact(

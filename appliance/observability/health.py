@@ -9,6 +9,7 @@ from typing import Any, Literal
 from appliance.config.settings import Settings
 from storage.db import Database
 from storage.tiers import inspect_tiers
+from storage.urls import shown
 
 Status = Literal["ok", "warn", "fail"]
 
@@ -32,8 +33,9 @@ async def database_check(db: Database) -> Check:
     try:
         await db.ping()
     except Exception as exc:  # any driver error means "not usable", with its reason
-        return Check("database", "fail", f"{db.path}: {exc}")
-    return Check("database", "ok", f"{db.path} is readable", {"path": str(db.path)})
+        return Check("database", "fail", f"{shown(db.target)}: {exc}")
+    where = shown(db.target)
+    return Check("database", "ok", f"{where} is readable", {"path": where})
 
 
 def tier_checks(settings: Settings) -> list[Check]:

@@ -4,6 +4,11 @@ Each job is named, runs at most once at a time, and a run that was missed while 
 box was busy or asleep is run once, late, not many times over (coalesce). A job that
 raises is logged and runs again at its next time: it never stops the process. Each
 job's last run and outcome are kept for the system routes and the console.
+
+Where several boxes share a PostgreSQL database, every job but the tier migration (each
+box's own disks) is the whole installation's: a box runs it only when no box has
+started it within its interval (``appliance.domain.periodic_runs``), so it runs once
+per interval on one box, whichever box's timer fires first.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from appliance.config.settings import Settings
-from appliance.domain import backups, ideas, idempotency, schedules
+from appliance.domain import backups, ideas, idempotency, periodic_runs, schedules
 from appliance.domain.box import Box
 from appliance.domain.youtube import stats
 from appliance.server.tier_migration import TierMigration
@@ -39,6 +44,12 @@ class JobState:
     failures: int = 0
     next_run_at: datetime | None = None
     last_started_at: datetime | None = None
+    # Brought forward by run_soon: runs even if another box ran it within its interval.
+    forced: bool = False
+
+
+# Jobs each box runs for itself, on a shared database too.
+PER_BOX = frozenset({"tier-migration"})
 
 
 class PeriodicJobs:
@@ -87,6 +98,7 @@ class PeriodicJobs:
         last = state.last_started_at
         if last is not None and (utcnow() - last).total_seconds() < not_within_s:
             return False
+        state.forced = True
         job.modify(next_run_time=datetime.now(UTC))
         return True
 
@@ -106,10 +118,27 @@ class PeriodicJobs:
 
     async def _guarded(self, name: str, run: Callable[[], Awaitable[str]]) -> None:
         state = self.jobs.get(name) or JobState(name, 0)
+        shared = self.box.db.postgres and name not in PER_BOX
+        box_id = self.box.settings.box_id
         started = time.monotonic()
-        state.runs += 1
-        state.last_started_at = utcnow()
         try:
+            if shared:
+                forced, state.forced = state.forced, False
+                elsewhere = await periodic_runs.begin(
+                    self.box.db,
+                    name,
+                    box_id=box_id,
+                    every_s=0.0 if forced else state.every_s,
+                    now=utcnow(),
+                )
+                if elsewhere is not None:
+                    state.last_outcome = (
+                        f"skipped: box {elsewhere.box_id} ran it at "
+                        f"{elsewhere.started_at:%Y-%m-%d %H:%M:%S} UTC"
+                    )
+                    return
+            state.runs += 1
+            state.last_started_at = utcnow()
             outcome = f"ok: {await run()}"
         except Exception as error:  # logged and tried again next time: never fatal
             logger.exception("periodic job failed", extra={"fields": {"job": name}})
@@ -118,6 +147,13 @@ class PeriodicJobs:
         state.last_run_at = utcnow()
         state.last_outcome = outcome
         state.last_duration_s = round(time.monotonic() - started, 3)
+        if shared:
+            try:
+                await periodic_runs.finish(
+                    self.box.db, name, box_id=box_id, outcome=outcome, now=utcnow()
+                )
+            except Exception:  # the next run's check treats it as unfinished, then stale
+                logger.exception("cannot record a periodic run", extra={"fields": {"job": name}})
 
 
 def box_jobs(box: Box, migration: TierMigration | None = None) -> PeriodicJobs:

@@ -10,6 +10,9 @@ target the SSRF check now refuses) is retried after a growing pause for
 and a note on the console) until its owner turns it on again. A 410 Gone turns it off
 at once. Messages live in the database: a restart, or a kill at any moment, loses
 none (one being sent when the process died is sent again, with the same id).
+
+Where several boxes share a PostgreSQL database, one of them delivers (the role's lock,
+``Database.leadership``); the others wait for it, and one takes over when it dies.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -42,6 +45,7 @@ ERROR_PAUSE_S = 5.0
 # Messages sent to one endpoint before their outcomes are recorded together.
 RUN = 50
 TABLES = ("webhook_messages", "webhook_endpoints")
+ROLE = "webhook-delivery"
 
 
 def retry_pause(
@@ -79,21 +83,34 @@ class WebhookDeliverer:
 
     async def run(self) -> None:
         """Deliver whatever is due, then sleep until a message is added or the next one
-        is due (at most ``IDLE_CHECK_S``)."""
-        changes = self.box.db.changes
+        is due (at most ``IDLE_CHECK_S``); on a shared database, while this box is the
+        deliverer."""
         try:
             while True:
-                seen = changes.generation(*TABLES)
                 try:
-                    if await self.deliver_due() or changes.generation(*TABLES) != seen:
-                        continue
-                    idle = await self._idle_for()
-                except Exception:  # a locked database, a full disk: try again, never die
-                    logger.exception("webhook delivery round failed; trying again shortly")
-                    idle = ERROR_PAUSE_S
-                await changes.wait(idle, tables=TABLES)
+                    async with self.box.db.leadership(ROLE) as still_held:
+                        await self._deliver_while(still_held)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # the role's connection went: wait for the role again
+                    logger.exception("lost the webhook deliverer's role; asking for it again")
+                    await asyncio.sleep(ERROR_PAUSE_S)
         finally:
             await self.close()
+
+    async def _deliver_while(self, still_held: Callable[[], Awaitable[None]]) -> None:
+        changes = self.box.db.changes
+        while True:
+            await still_held()
+            seen = changes.generation(*TABLES)
+            try:
+                if await self.deliver_due() or changes.generation(*TABLES) != seen:
+                    continue
+                idle = await self._idle_for()
+            except Exception:  # a locked database, a full disk: try again, never die
+                logger.exception("webhook delivery round failed; trying again shortly")
+                idle = ERROR_PAUSE_S
+            await changes.wait(idle, tables=TABLES)
 
     async def _idle_for(self) -> float:
         soonest = await self.box.db.query(webhooks.next_due_at)

@@ -84,6 +84,12 @@ def upgrade() -> None:
             sa.Column("privacy", sa.String(length=16), nullable=False, server_default="private")
         )
     # The voice used to live in the options blob.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "UPDATE channels SET voice = options->>'voice', "
+            "options = (options::jsonb - 'voice')::json WHERE options->>'voice' IS NOT NULL"
+        )
+        return
     op.execute(
         "UPDATE channels SET voice = json_extract(options, '$.voice') "
         "WHERE json_extract(options, '$.voice') IS NOT NULL"
@@ -92,9 +98,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(
-        "UPDATE channels SET options = json_set(options, '$.voice', voice) WHERE voice IS NOT NULL"
-    )
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "UPDATE channels SET options = jsonb_set(options::jsonb, '{voice}', "
+            "to_jsonb(voice))::json WHERE voice IS NOT NULL"
+        )
+    else:
+        op.execute(
+            "UPDATE channels SET options = json_set(options, '$.voice', voice) "
+            "WHERE voice IS NOT NULL"
+        )
     with op.batch_alter_table("channels") as batch:
         for column in ("privacy", "budget_micro_usd", "providers", "schedule", "style", "voice"):
             batch.drop_column(column)

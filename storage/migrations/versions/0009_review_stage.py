@@ -30,8 +30,11 @@ def upgrade() -> None:
             sa.Column("backlog_refill", sa.Integer(), nullable=False, server_default="10")
         )
     op.execute("UPDATE stages SET position = 6 WHERE name = 'upload'")
+    # PostgreSQL types the literal as text, which a json column takes only by a cast.
+    json_cast = "::json" if op.get_bind().dialect.name == "postgresql" else ""
+    made_before = '{"data": {"verdict": "pass", "note": "made before reviews"}}'
     op.execute(
-        """
+        f"""
         INSERT INTO stages (video_id, name, position, status, resource_class, attempts, progress,
                             result)
         SELECT u.video_id, 'review', 5,
@@ -39,7 +42,7 @@ def upgrade() -> None:
                'cpu', 0,
                CASE WHEN u.status = 'queued' THEN 0.0 ELSE 1.0 END,
                CASE WHEN u.status = 'queued' THEN NULL
-                    ELSE '{"data": {"verdict": "pass", "note": "made before reviews"}}' END
+                    ELSE '{made_before}'{json_cast} END
         FROM stages u
         WHERE u.name = 'upload'
           AND NOT EXISTS (

@@ -21,6 +21,8 @@ from .backlog_topic import BacklogTopic
 from .batch_in import BatchIn
 from .batch_in_format_type_0 import BatchInFormatType0
 from .batch_in_items_item import BatchInItemsItem
+from .box_out import BoxOut
+from .boxes import Boxes
 from .bucket_out import BucketOut
 from .channel import Channel
 from .channel_in import ChannelIn
@@ -166,6 +168,8 @@ __all__ = (
     "BatchIn",
     "BatchInFormatType0",
     "BatchInItemsItem",
+    "Boxes",
+    "BoxOut",
     "BucketOut",
     "Channel",
     "ChannelIn",

@@ -6,6 +6,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="DatabaseVersion")
 
 
@@ -16,11 +18,13 @@ class DatabaseVersion:
         head (str): The newest migration this build knows.
         revision (None | str): The migration the database is at.
         up_to_date (bool):
+        engine (str | Unset): sqlite (one box) or postgresql (boxes sharing a database). Default: 'sqlite'.
     """
 
     head: str
     revision: None | str
     up_to_date: bool
+    engine: str | Unset = "sqlite"
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -31,6 +35,8 @@ class DatabaseVersion:
 
         up_to_date = self.up_to_date
 
+        engine = self.engine
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -40,6 +46,8 @@ class DatabaseVersion:
                 "up_to_date": up_to_date,
             }
         )
+        if engine is not UNSET:
+            field_dict["engine"] = engine
 
         return field_dict
 
@@ -57,10 +65,13 @@ class DatabaseVersion:
 
         up_to_date = d.pop("up_to_date")
 
+        engine = d.pop("engine", UNSET)
+
         database_version = cls(
             head=head,
             revision=revision,
             up_to_date=up_to_date,
+            engine=engine,
         )
 
         database_version.additional_properties = d
