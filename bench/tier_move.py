@@ -83,6 +83,7 @@ async def finished_video(
                 status=status,
                 output_path=str(export / "video.mp4"),
                 finished_at=at if status == "succeeded" else None,
+                box_id=box.settings.box_id,  # made here: its files are on this box's tiers
             )
         )
     return job, export

@@ -380,3 +380,27 @@ def test_doctor_checks_the_shared_database(postgres: PostgresServer) -> None:
     finally:
         postgres.drop(empty)
         postgres.drop(fresh)
+
+
+async def test_a_box_moves_only_its_own_videos_files_between_tiers(pair: Pair) -> None:
+    from appliance.domain import tiering
+
+    now = utcnow()
+    async with pair.a.db.write() as session:
+        for video_id, box in ((101, "box-a"), (102, "box-b")):
+            session.add(
+                Video(
+                    id=video_id,
+                    owner_id=1,
+                    channel_id=1,
+                    topic="t",
+                    status="succeeded",
+                    finished_at=now - timedelta(days=1),
+                    box_id=box,
+                )
+            )
+    for box, mine in ((pair.a, 101), (pair.b, 102)):
+        due = await box.db.query(tiering.hot_finished, box.settings)
+        assert [move.video_id for move in due] == [mine]
+        counts = await box.db.query(tiering.counts, box.settings.box_id)
+        assert counts["hot"] == 1

@@ -26,9 +26,9 @@ def storage_command(settings: Settings, *, as_json: bool, limit: int = 10) -> in
 async def storage_report(settings: Settings, now: datetime, *, limit: int = 10) -> dict[str, Any]:
     box = await open_box(settings)
     try:
-        counts = await box.db.query(tiering.counts)
+        counts = await box.db.query(tiering.counts, settings.box_id)
         upcoming = await box.db.query(tiering.upcoming, settings, limit=limit)
-        unfinished = await box.db.query(tiering.unfinished)
+        unfinished = await box.db.query(tiering.unfinished, settings.box_id)
     finally:
         await box.close()
     tiers = []

@@ -84,9 +84,11 @@ async def register(
             box.started_at = box.seen_at = now
             box.draining = False  # a box started again takes work again
         if not db.postgres:
-            # One box: videos from before boxes existed (or from a restored database made
-            # on another machine) are this box's, with the files it has.
-            await session.execute(update(Video).where(Video.box_id.is_(None)).values(box_id=box_id))
+            # One box: every video is this box's, with the files it has: those from before
+            # boxes existed, and those of a database restored here from another machine.
+            await session.execute(
+                update(Video).where(Video.box_id.is_distinct_from(box_id)).values(box_id=box_id)
+            )
 
 
 async def heartbeat(db: Database, *, box_id: str, lease_s: float) -> int:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select, true
 from sqlalchemy.orm import Session
 
 from appliance.config.settings import Settings
@@ -55,9 +55,21 @@ def _since(tier: str):  # the column a tier's stay is measured from
     return Video.finished_at if tier == "hot" else Video.files_moved_at
 
 
-def _candidates(session: Session, tier: str, before: datetime | None, limit: int):
+def this_boxs(session: Session, box_id: str | None) -> ColumnElement[bool]:
+    """The videos whose files are on this box's tiers: all of them on its own SQLite
+    file; on a shared database, those it made (a box moves only its own disks' files)."""
+    if box_id is None or session.get_bind().dialect.name != "postgresql":
+        return true()
+    return Video.box_id == box_id
+
+
+def _candidates(
+    session: Session, settings: Settings, tier: str, before: datetime | None, limit: int
+):
     since = _since(tier)
-    query = select(Video.id, Video.output_path, since).where(Video.files_tier == tier)
+    query = select(Video.id, Video.output_path, since).where(
+        Video.files_tier == tier, this_boxs(session, settings.box_id)
+    )
     if tier == "hot":
         query = query.where(Video.status == str(VideoStatus.SUCCEEDED))
     query = query.where(since.is_not(None))
@@ -74,7 +86,7 @@ def _dues(
     stay = _arrived(settings, tier)
     if stay is None or limit <= 0:
         return []
-    rows = _candidates(session, tier, None if now is None else now - stay, limit)
+    rows = _candidates(session, settings, tier, None if now is None else now - stay, limit)
     return [Due(row[0], row[1], tier, NEXT_TIER[tier], row[2], row[2] + stay) for row in rows]
 
 
@@ -100,11 +112,13 @@ def upcoming(session: Session, settings: Settings, *, limit: int = 20) -> list[D
     return sorted(found, key=lambda d: (d.due_at, d.video_id))[:limit]
 
 
-def counts(session: Session) -> dict[str, int]:
-    """How many videos have their files on each tier (and how many were removed)."""
+def counts(session: Session, box_id: str | None = None) -> dict[str, int]:
+    """How many videos have their files on each tier (and how many were removed); on a
+    shared database with ``box_id``, on that box's tiers."""
     rows = session.execute(
         select(Video.files_tier, func.count())
         .where((Video.files_tier != "hot") | (Video.status == str(VideoStatus.SUCCEEDED)))
+        .where(this_boxs(session, box_id))
         .group_by(Video.files_tier)
     ).all()
     found = dict.fromkeys((*NEXT_TIER, REMOVED), 0)
@@ -179,10 +193,14 @@ class Unfinished:
     video_tier: str | None  # None: the video was deleted
 
 
-def unfinished(session: Session) -> list[Unfinished]:
+def unfinished(session: Session, box_id: str | None = None) -> list[Unfinished]:
+    """Moves begun and not finished: this box's (and those of deleted videos) on a
+    shared database with ``box_id``."""
+    mine = this_boxs(session, box_id)
     rows = session.execute(
         select(TierMove, Video.files_tier)
         .outerjoin(Video, Video.id == TierMove.video_id)
+        .where(Video.id.is_(None) | mine)
         .order_by(TierMove.id)
     ).all()
     return [

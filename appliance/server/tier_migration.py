@@ -114,7 +114,7 @@ class TierMigration:
     async def settle(self) -> int:
         """Finish or undo the moves a crash interrupted; return how many."""
         settled = 0
-        for move in await self.box.db.query(tiering.unfinished):
+        for move in await self.box.db.query(tiering.unfinished, self.settings.box_id):
             if move.state == tiering.COPYING and move.video_tier != move.to_tier:
                 # Not recorded: the copies are nobody's. The sources are still the video's.
                 await asyncio.to_thread(self._remove, move.copies)
