@@ -669,6 +669,16 @@ class Scheduler:
             logger.warning("bad youtube report from a worker: %s", error)
 
     async def _apply(self, entry: RunningStage, outcome: WorkerOutcome) -> None:
+        if self.db.postgres:
+            holder = await self.db.query(queue.stage_claimed_by, entry.stage_id)
+            if holder != self.box.boot_id:
+                # This box lost touch with the database for longer than a lease and
+                # another box took the video over: its outcome is not this box's to record.
+                logger.warning(
+                    "a stage's outcome arrived after another box took its video over",
+                    extra={"fields": {"stage": entry.stage_id, "video": entry.video_id}},
+                )
+                return
         if outcome.status == "succeeded":
             if (outcome.result or {}).get("data", {}).get("verdict") == "hold":
                 await review.hold(self.db, entry.stage_id, outcome.result or {})

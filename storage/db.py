@@ -26,8 +26,9 @@ with two additions that keep every box's view and every invariant as on one SQLi
 file. A write transaction first takes one cluster-wide advisory lock, the
 counterpart of SQLite's ``BEGIN IMMEDIATE``: writes from all boxes run one at a time,
 so a read-then-write (the budget guard, quota rotation, idempotency keys) is as exact
-across boxes as it is on one. Only claiming videos and renewing their leases, which
-are built for concurrency (``FOR UPDATE SKIP LOCKED``, conditional updates), skip it
+across boxes as it is on one, and events commit in the order of their ids. Only
+claiming unheld videos and renewing leases, which are built for concurrency
+(``FOR UPDATE SKIP LOCKED``, conditional updates) and record no events, skip it
 (``write(exclusive=False)``). And each write says which tables it changed with a
 ``NOTIFY``; every box LISTENs and bumps its own ``changes``, so caches, admission and
 event followers on one box wake for a commit made on another. ``query`` runs on a
@@ -163,9 +164,13 @@ class Database:
         self.dialect = "postgresql" if self.postgres else "sqlite"
         # Tells this process's own NOTIFYs from other boxes'.
         self.origin = secrets.token_hex(8)
-        self._write_engine = create_async_engine(async_url(target), pool_size=1, max_overflow=0)
+        # A server may restart under a running box: check a pooled connection before use.
+        server = {"pool_pre_ping": True} if self.postgres else {}
+        self._write_engine = create_async_engine(
+            async_url(target), pool_size=1, max_overflow=0, **server
+        )
         self._read_engine = create_async_engine(
-            async_url(target), pool_size=readers, max_overflow=0
+            async_url(target), pool_size=readers, max_overflow=0, **server
         )
         # Connections are used by one reader thread at a time, but not always the same one.
         self._query_engine = create_engine(
@@ -174,7 +179,7 @@ class Database:
             max_overflow=0,
             # The most recently used connection first: its page cache is the warm one.
             pool_use_lifo=True,
-            **({} if self.postgres else {"connect_args": {"check_same_thread": False}}),
+            **(server if self.postgres else {"connect_args": {"check_same_thread": False}}),
         )
         if not self.postgres:
             pragmas = {"synchronous": synchronous, "busy_timeout_ms": busy_timeout_ms}

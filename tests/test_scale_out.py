@@ -404,3 +404,24 @@ async def test_a_box_moves_only_its_own_videos_files_between_tiers(pair: Pair) -
         assert [move.video_id for move in due] == [mine]
         counts = await box.db.query(tiering.counts, box.settings.box_id)
         assert counts["hot"] == 1
+
+
+async def test_an_outcome_that_comes_back_after_a_takeover_is_not_recorded(pair: Pair) -> None:
+    """Box a lost the database for longer than a lease; box b took the video over and
+    runs its script stage now. a's worker then finishes: a records nothing."""
+    from scheduler.engine import RunningStage, Scheduler
+    from scheduler.telemetry import StaticSystemSampler
+    from scheduler.workers import WorkerOutcome
+    from tests.test_engine import GIB, reading
+
+    [video_id] = await queue_videos(pair.a, 1)
+    async with pair.a.db.read() as session:
+        script = await session.scalar(select(Stage).where(Stage.video_id == video_id))
+    await stages.claim(pair.b.db, script.id, boot_id=pair.b.boot_id, lease_s=60, slot="cpu-0")
+    hot = pair.a.settings.tier_root("hot")
+    scheduler = Scheduler(pair.a, system=StaticSystemSampler(reading(hot, GIB)), gpus=None)
+    done = WorkerOutcome("succeeded", 0, {"artifacts": {}, "data": {}}, None, "", 1.0)
+    await scheduler._apply(RunningStage(script.id, video_id, "script", "cpu-0"), done)
+    async with pair.a.db.read() as session:
+        stage = await session.get(Stage, script.id)
+    assert (stage.status, stage.claimed_by) == ("running", pair.b.boot_id)

@@ -10,10 +10,12 @@ and the video goes on from where it stopped). A stage the dead box was running g
 back to the queue. Money already spent stays in the ledger once; a stage run again
 records what its new calls cost, nothing more.
 
-Claims run beside other boxes' writes (``write(exclusive=False)``): the candidates
-are read ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two boxes claiming at once take
-different videos and neither waits for the other; the UPDATE is conditional on the
-video still being unheld (or its lease run out), so a video is never held by two.
+Claims of unheld videos run beside other boxes' writes (``write(exclusive=False)``):
+the candidates are read ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two boxes claiming
+at once take different videos and neither waits for the other; the UPDATE is
+conditional on the video still being unheld (or its lease run out), so a video is
+never held by two. A takeover, which rewrites stages and records events, is an
+exclusive write like any other.
 On SQLite (one box) the same statements run one at a time, and a box holds every
 video: nobody else wants them.
 """
@@ -149,7 +151,12 @@ async def claim_videos(
     whether this box has a finished stage's files. Returns (claimed ids, takeovers)."""
     now = utcnow()
     lease_until = now + timedelta(seconds=lease_s)
-    async with db.write(exclusive=False) as session:
+    # Taking a video over writes its stages and events, which every box's exclusive
+    # writes also do: that claim is exclusive too (events then commit in id order, and
+    # no takeover waits on a row an exclusive writer holds while it waits on the lock).
+    # Claiming unheld videos writes only their box and lease, beside the others.
+    takeover = db.postgres and await db.query(_anything_lapsed, box_id, now)
+    async with db.write(exclusive=takeover) as session:
         box = await session.get(Box, box_id)
         if box is not None and box.draining:
             return [], []
@@ -164,7 +171,7 @@ async def claim_videos(
             if room == 0:
                 return [], []
         rows: list[tuple[int, str | None]] = []
-        for candidates in claimable(box_id, now):
+        for candidates in claimable(box_id, now)[0 if takeover or not db.postgres else 1 :]:
             if room is not None and len(rows) >= room:
                 break
             wanted = candidates.limit(None if room is None else room - len(rows))
@@ -221,6 +228,10 @@ def claimable(box_id: str, now: datetime) -> list[Select[tuple[int, str | None]]
             unheld.priority.desc(), unheld.created_at, unheld.id
         ),
     ]
+
+
+def _anything_lapsed(session: Any, box_id: str, now: datetime) -> bool:
+    return session.execute(claimable(box_id, now)[0].limit(1)).first() is not None
 
 
 def anything_to_claim(session: Any, box_id: str, now: datetime) -> bool:

@@ -220,3 +220,8 @@ def stage_context(
 def stage_attempts(session: Session, stage_id: int) -> int | None:
     """How many attempts a stage has had (this one included); None if it is gone."""
     return session.scalar(select(Stage.attempts).where(Stage.id == stage_id))
+
+
+def stage_claimed_by(session: Session, stage_id: int) -> str | None:
+    """The supervisor run (boot id) that holds a stage now; None when none does."""
+    return session.scalar(select(Stage.claimed_by).where(Stage.id == stage_id))
