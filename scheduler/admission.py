@@ -126,13 +126,19 @@ def hot_tier_problem(hot_tier: DiskReading, thresholds: Thresholds) -> str | Non
     return None
 
 
+def over(reading: float, limit: float) -> bool:
+    """Whether a reading holds stages back; a limit of 100 % never does (a box that shares
+    its machine with other work and should not wait for it)."""
+    return limit < 100 and reading >= limit
+
+
 def gpu_problem(
     gpu: GpuReading | None, index: int, busy_on_gpu: int, thresholds: Thresholds
 ) -> str | None:
     """Why GPU ``index`` may not take another render, or None when it may."""
     if gpu is None:
         return f"GPU {index} has no reading"
-    if gpu.memory_percent >= thresholds.gpu_memory_percent:
+    if over(gpu.memory_percent, thresholds.gpu_memory_percent):
         return (
             f"GPU {index} memory {_percent(gpu.memory_percent)} "
             f"≥ {_percent(thresholds.gpu_memory_percent)}"
@@ -154,7 +160,7 @@ def cpu_problem(system: SystemReading, thresholds: Thresholds) -> str | None:
     the appliance's own stage workers counts; memory counts whoever uses it."""
     problems = []
     outside = system.outside_cpu_percent
-    if outside >= thresholds.cpu_percent:
+    if over(outside, thresholds.cpu_percent):
         if system.own_cpu_percent > 0:
             problems.append(
                 f"CPU {_percent(outside)} busy with other work ≥ "
@@ -163,7 +169,7 @@ def cpu_problem(system: SystemReading, thresholds: Thresholds) -> str | None:
             )
         else:
             problems.append(f"CPU {_percent(outside)} ≥ {_percent(thresholds.cpu_percent)}")
-    if system.memory_percent >= thresholds.memory_percent:
+    if over(system.memory_percent, thresholds.memory_percent):
         problems.append(
             f"memory {_percent(system.memory_percent)} ≥ {_percent(thresholds.memory_percent)}"
         )

@@ -25,7 +25,9 @@ from sqlalchemy.pool import NullPool
 from storage import migrate
 from tests import postgres_server
 
-TEMPLATE = "ytempire_template"
+# One template per pytest-xdist worker: the workers share the server, and each makes
+# (drops and re-creates) its own.
+TEMPLATE = f"ytempire_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 _current: dict[str, str | None] = {"url": None}
 
 

@@ -178,6 +178,18 @@ def test_memory_over_threshold_blocks_cpu_stages() -> None:
     )
 
 
+def test_a_limit_of_100_percent_never_holds_a_stage_back() -> None:
+    saturated = replace(CALM, cpu_percent=100.0, memory_percent=100.0)
+    full_gpu = gpu(memory_percent=100.0)
+    assert isinstance(decide(VOICE, slots(), saturated, [], HOT, THRESHOLDS), Wait)
+    off = replace(THRESHOLDS, cpu_percent=100.0, memory_percent=100.0, gpu_memory_percent=100.0)
+    assert decide(VOICE, slots(), saturated, [full_gpu], HOT, off) == Admit("cpu-1", None)
+    assert decide(RENDER, slots(), saturated, [full_gpu], HOT, off) == Admit("gpu0-1", "h264_nvenc")
+    # Just under 100 % still holds back at 100 % use.
+    almost = replace(THRESHOLDS, cpu_percent=99.9, memory_percent=100.0)
+    assert decide(VOICE, slots(), saturated, [], HOT, almost) == Wait("CPU 100% ≥ 99.9%")
+
+
 def test_cpu_stage_takes_next_free_slot_and_waits_when_all_busy() -> None:
     table = slots(cpu=2)
     decision = decide(VOICE, table, CALM, [], HOT, THRESHOLDS)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
@@ -67,6 +68,9 @@ def held_by(url: str) -> dict[str, set[int]]:
     return found
 
 
+# About 20 videos' worth of CPU (~6 min of one core), on two cores shared with the rest
+# of the suite: past the suite's 300 s a test.
+@pytest.mark.timeout(900)
 def test_twenty_videos_on_two_boxes_one_killed_half_way(
     tmp_path: Path, postgres: PostgresServer
 ) -> None:
@@ -121,7 +125,7 @@ def test_twenty_videos_on_two_boxes_one_killed_half_way(
             }
             kill_tree(box_b)
 
-            deadline = time.monotonic() + 900
+            deadline = time.monotonic() + 600
             while time.monotonic() < deadline:
                 statuses = [client.get(f"/api/v1/videos/{i}").json()["status"] for i in ids]
                 if all(status in FINAL for status in statuses):

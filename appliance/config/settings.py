@@ -231,13 +231,23 @@ class SchedulerSettings(_Group):
         90.0,
         gt=0,
         le=100,
-        description="A GPU stage starts only while its GPU's memory use is below this.",
+        description="A GPU stage starts only while its GPU's memory use is below this; "
+        "100 turns the check off.",
     )
     cpu_percent: float = Field(
-        90.0, gt=0, le=100, description="A CPU stage starts only while CPU use is below this."
+        90.0,
+        gt=0,
+        le=100,
+        description="A CPU stage starts only while CPU use by other work (not this box's "
+        "stages) is below this; 100 turns the check off, for a machine shared with work "
+        "the box should not wait for.",
     )
     memory_percent: float = Field(
-        90.0, gt=0, le=100, description="A CPU stage starts only while memory use is below this."
+        90.0,
+        gt=0,
+        le=100,
+        description="A CPU stage starts only while memory use is below this; 100 turns the "
+        "check off.",
     )
     max_encoder_sessions: int = Field(8, ge=1, description="NVENC sessions per GPU at most.")
     lease_s: float = Field(
