@@ -23,8 +23,8 @@ pytest_plugins = ["tests.api_support", "tests.databases"]
 def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2id at the cost a box uses takes about 0.4 CPU seconds to hash and verify,
     which is the point of it, and hundreds of tests sign someone in: in-process they
-    hash with the same algorithm at its lowest cost (Django's test settings do the
-    same). Supervisors and commands the tests start as processes keep the real cost,
+    hash with the same algorithm at a cost a hundred times lower (Django's test
+    settings do the same). Supervisors and commands the tests start as processes keep the real cost,
     and ``ytempire bench auth`` measures it."""
     monkeypatch.setattr(
         users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
