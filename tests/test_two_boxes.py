@@ -11,12 +11,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from appliance.cli.bench_chaos import kill_tree
+from appliance.cli.bench_chaos import kill_tree, signed_in
 from appliance.cli.bench_pipeline import bench_env, create_user, serve_on_loopback
 from storage.urls import sync_url
 from tests.databases import PostgresServer
@@ -41,15 +40,6 @@ def box_env(folder: Path, url: str, box_id: str) -> dict[str, str]:
         "YTEMPIRE_BACKUP_EVERY_HOURS": "0",
         "YTEMPIRE_INBOX_ENABLED": "false",
     }
-
-
-def signed_in(url: str) -> httpx.Client:
-    login = httpx.post(
-        f"{url}/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD}, timeout=30
-    )
-    login.raise_for_status()
-    token = login.json()["access_token"]
-    return httpx.Client(base_url=url, timeout=30, headers={"Authorization": f"Bearer {token}"})
 
 
 def rows(url: str, sql: str) -> list[tuple]:
@@ -89,7 +79,7 @@ def test_twenty_videos_on_two_boxes_one_killed_half_way(
         kill_tree(box_a)
         raise
     try:
-        with signed_in(a_url) as client:
+        with signed_in(a_url, EMAIL, PASSWORD) as client:
             channel = client.post("/api/v1/channels", json={"name": "two", "format": "720p"})
             batch = client.post(
                 "/api/v1/videos/batch",

@@ -63,9 +63,10 @@ def _prepare(folder: Path) -> dict[str, str]:
     return env
 
 
-def _client(url: str) -> httpx.Client:
+def signed_in(url: str, email: str = EMAIL, password: str = PASSWORD) -> httpx.Client:
+    """A client of a real supervisor at ``url``, signed in with a bearer token."""
     login = httpx.post(
-        f"{url}/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD}, timeout=30
+        f"{url}/api/v1/auth/login", json={"email": email, "password": password}, timeout=30
     )
     login.raise_for_status()
     token = login.json()["access_token"]
@@ -169,7 +170,7 @@ def undisturbed(videos: int, seconds: int) -> float:
         env = _prepare(folder)
         server, url = serve_on_loopback(folder, env)
         try:
-            with _client(url) as client:
+            with signed_in(url) as client:
                 started = time.monotonic()
                 ids = _queue(client, videos, seconds)
                 _wait_done(client, ids, 1800)
@@ -195,7 +196,7 @@ def run_chaos_bench(
         env = _prepare(folder)
         server, url = serve_on_loopback(folder, env)
         started = time.monotonic()
-        with _client(url) as client:
+        with signed_in(url) as client:
             ids = _queue(client, videos, seconds)
         done_early, killed = 0, 0
         for _ in range(kills):
@@ -203,11 +204,11 @@ def run_chaos_bench(
             killed += 1
             kill_tree(server)
             server, url = serve_on_loopback(folder, env)
-            with _client(url) as client:
+            with signed_in(url) as client:
                 if _all_final(client, ids):
                     done_early += 1  # the batch finished between kills: nothing left to hurt
                     break
-        with _client(url) as client:
+        with signed_in(url) as client:
             _wait_done(client, ids, 1800)
         chaos_s = time.monotonic() - started
         server.terminate()

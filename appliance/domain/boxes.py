@@ -53,7 +53,7 @@ class BoxInfo:
     held_videos: int
 
     def alive(self, now: datetime, lease_s: float) -> bool:
-        return now - self.seen_at < timedelta(seconds=lease_s)
+        return self.seen_at > alive_since(now, lease_s)
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ async def forget(db: Database, box_id: str, *, lease_s: float) -> None:
         box = await session.get(Box, box_id)
         if box is None:
             raise NotFound(f"no box {box_id!r}")
-        if utcnow() - box.seen_at < timedelta(seconds=lease_s):
+        if box.seen_at > alive_since(utcnow(), lease_s):
             raise Conflict(
                 f"box {box_id!r} is alive (seen {box.seen_at:%H:%M:%S} UTC): stop it first"
             )
@@ -132,10 +132,15 @@ async def forget(db: Database, box_id: str, *, lease_s: float) -> None:
         await record_event(session, "box.forgotten", box=box_id)
 
 
+def alive_since(now: datetime, lease_s: float) -> datetime:
+    """A box seen after this is alive: it has beaten its heart within a lease."""
+    return now - timedelta(seconds=lease_s)
+
+
 def alive_boxes(session: Any, lease_s: float) -> list[str]:
     """The boxes seen within a lease (a read for ``Database.query``)."""
-    since = utcnow() - timedelta(seconds=lease_s)
-    return list(session.scalars(select(Box.id).where(Box.seen_at >= since).order_by(Box.id)))
+    since = alive_since(utcnow(), lease_s)
+    return list(session.scalars(select(Box.id).where(Box.seen_at > since).order_by(Box.id)))
 
 
 async def claim_videos(
